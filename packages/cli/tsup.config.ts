@@ -1,0 +1,3 @@
+import { recallBuild } from "../../tsup.base";
+
+export default recallBuild({ index: "src/index.ts" });
