@@ -1,3 +1,3 @@
 import { recallBuild } from "../../tsup.base";
 
-export default recallBuild({ index: "src/index.ts" });
+export default recallBuild({ index: "src/index.ts", cli: "src/cli.ts" });
