@@ -1,0 +1,18 @@
+import type { VectorItem } from "./vector-index.js";
+
+/** What one instance tells the others so their in-process state stays in step. */
+export type BusMessage =
+  | { type: "vector-added"; item: { id: string; namespace: string; partition: string; vector: number[] } }
+  | { type: "deleted"; ids: string[] }
+  | { type: "namespace-purged"; namespace: string }
+  | { type: "tag-purged"; tag: string; ids: string[] };
+
+/** A publish/subscribe channel between instances (e.g. Redis pub/sub). */
+export interface CacheBus {
+  /** Sends to every other instance. Never throws. */
+  publish(message: BusMessage): Promise<void>;
+  /** Calls `listener` for messages from other instances; returns an unsubscribe function. */
+  subscribe(listener: (message: BusMessage) => void): Promise<() => Promise<void>>;
+}
+
+export type { VectorItem };

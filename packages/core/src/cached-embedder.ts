@@ -1,0 +1,31 @@
+import type { Embedder } from "./embedder.js";
+import { LruMap } from "./memory-store.js";
+
+/**
+ * Puts a small LRU in front of an embedder, so the same text is embedded once (a lookup and the
+ * store that follows it, repeated questions, concurrent identical calls).
+ */
+export function cachedEmbedder(embedder: Embedder, maxEntries = 2_000): Embedder {
+  const cache = new LruMap<string, Promise<Float32Array>>(maxEntries);
+  return {
+    id: embedder.id,
+    dimensions: embedder.dimensions,
+    async embed(texts, options) {
+      const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
+      if (missing.length > 0) {
+        const batch = embedder.embed(missing, options);
+        missing.forEach((text, i) => {
+          const one = batch.then((vectors) => {
+            const v = vectors[i];
+            if (!v) throw new Error(`embedder returned ${vectors.length} vectors for ${missing.length} texts`);
+            return v;
+          });
+          // A failed embedding is not remembered.
+          one.catch(() => cache.delete(text));
+          cache.set(text, one);
+        });
+      }
+      return Promise.all(texts.map((t) => cache.get(t) ?? embedder.embed([t], options).then((v) => v[0]!)));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * In-process coalescing: the first caller for a key becomes the leader, the others wait for its
+ * result. A tiny map with a bound on the wait, entries deleted when the leader settles.
+ */
+export class Coalescer<T> {
+  private readonly inflight = new Map<string, Promise<T | undefined>>();
+
+  /** Number of keys with a call in flight. */
+  get size(): number {
+    return this.inflight.size;
+  }
+
+  /**
+   * Returns a leader's `settle` function when no one holds `key`, or the leader's pending result
+   * (resolving to `undefined` if the leader failed or `waitMs` passed) when someone does.
+   */
+  join(key: string, waitMs: number): { leader: true; settle: (value: T | undefined) => void } | { leader: false; result: Promise<T | undefined> } {
+    const pending = this.inflight.get(key);
+    if (pending) return { leader: false, result: withTimeout(pending, waitMs) };
+    let settle!: (value: T | undefined) => void;
+    const promise = new Promise<T | undefined>((resolve) => {
+      settle = resolve;
+    });
+    this.inflight.set(key, promise);
+    return {
+      leader: true,
+      settle: (value) => {
+        if (this.inflight.get(key) === promise) this.inflight.delete(key);
+        settle(value);
+      },
+    };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T | undefined>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref?.();
+    promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}

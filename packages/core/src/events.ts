@@ -1,0 +1,68 @@
+import type { RecallError } from "./errors.js";
+
+/** What a cache hit saved: the tokens the call would have used and their price. */
+export interface Savings {
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+}
+
+interface BaseEvent {
+  namespace: string;
+  key: string;
+  /** `provider:id` of the requested model. */
+  model: string;
+}
+
+export interface CacheEvents {
+  hit: BaseEvent & { saved: Savings; ageMs: number };
+  "semantic-hit": BaseEvent & { saved: Savings; ageMs: number; similarity: number; matchedQuestion: string };
+  /** A concurrent identical request waited for another's answer instead of calling upstream. */
+  coalesced: BaseEvent & { saved: Savings };
+  miss: BaseEvent;
+  /** Reading was skipped by the caller (`noCache`, `forceRefresh`). */
+  bypass: BaseEvent & { reason: "noCache" | "forceRefresh" };
+  store: BaseEvent & { ttl?: number };
+  /** A fresh answer was not stored because validation rejected it. */
+  reject: BaseEvent & { reason: string };
+  /** A semantic candidate passed the threshold but the guard refused it. */
+  "semantic-reject": BaseEvent & { similarity: number; candidate: string; reason: string };
+  error: { error: RecallError; namespace?: string; key?: string };
+}
+
+export type CacheEventName = keyof CacheEvents;
+export type CacheListener<E extends CacheEventName> = (event: CacheEvents[E]) => void;
+
+/** A tiny typed emitter. A throwing listener never breaks a call. */
+export class Emitter {
+  private listeners: Partial<Record<CacheEventName, Set<(event: never) => void>>> = {};
+
+  on<E extends CacheEventName>(name: E, listener: CacheListener<E>): () => void {
+    const set = (this.listeners[name] ??= new Set()) as Set<CacheListener<E>>;
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  }
+
+  off<E extends CacheEventName>(name: E, listener: CacheListener<E>): void {
+    (this.listeners[name] as Set<CacheListener<E>> | undefined)?.delete(listener);
+  }
+
+  /** True when someone listens; lets the hot path skip building an event nobody reads. */
+  has(name: CacheEventName): boolean {
+    return (this.listeners[name]?.size ?? 0) > 0;
+  }
+
+  emit<E extends CacheEventName>(name: E, event: CacheEvents[E]): void {
+    const set = this.listeners[name] as Set<CacheListener<E>> | undefined;
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's bug must not fail an LLM call.
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { createHash } from "node:crypto";
+import { canonicalJson, type NormalizeOptions, normalizeText } from "./normalize.js";
+import type { CacheRequest, ContentPart, Message } from "./request.js";
+import { errorCodes, RecallError } from "./errors.js";
+
+/** Bumped whenever the canonical form changes, so old entries are never misread. */
+export const KEY_FORMAT_VERSION = "v1";
+
+export interface RequestKeys {
+  /** The exact-match key: prefix, format version, namespace and the SHA-256 of the canonical request. */
+  key: string;
+  /**
+   * The hard partition for semantic matching: everything but the last user turn (model, system
+   * prompt, tools, parameters, earlier turns, context, namespace), hashed. Present only when the
+   * request can be matched by meaning (its last message is a user turn of plain text).
+   */
+  partition?: string;
+  /** The last user turn's text, normalized: what semantic matching compares. */
+  question?: string;
+}
+
+export interface KeyOptions extends NormalizeOptions {
+  prefix: string;
+  namespace: string;
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Derives the exact key and the semantic partition of a request. Throws on a malformed request. */
+export function requestKeys(request: CacheRequest, options: KeyOptions): RequestKeys {
+  if (!request || typeof request !== "object") {
+    throw new RecallError(errorCodes.INVALID_REQUEST, "a request must be an object");
+  }
+  if (!request.model?.provider || !request.model?.id) {
+    throw new RecallError(errorCodes.INVALID_REQUEST, "request.model needs a provider and an id");
+  }
+  if (!Array.isArray(request.messages) || request.messages.length === 0) {
+    throw new RecallError(errorCodes.INVALID_REQUEST, "request.messages must be a non-empty array");
+  }
+  const messages = request.messages.map((m) => normalizeMessage(m, options));
+  const head = {
+    kind: request.kind ?? "chat",
+    model: `${request.model.provider}:${request.model.id}`,
+    params: request.params ?? {},
+    context: request.context ?? null,
+  };
+  const scope = `${options.prefix}:${KEY_FORMAT_VERSION}:${encodeURIComponent(options.namespace)}`;
+  const key = `${scope}:${sha256(canonicalJson({ ...head, messages }))}`;
+
+  // The question keeps its case even when keys fold it: the guard reads capitals as names.
+  const last = request.messages[request.messages.length - 1]!;
+  const raw = last.role === "user" ? plainText(last.content) : undefined;
+  const question = raw === undefined ? undefined : normalizeText(raw);
+  if (question === undefined || question.length === 0) return { key };
+  const partition = sha256(
+    canonicalJson({ ...head, namespace: options.namespace, earlier: messages.slice(0, -1) }),
+  );
+  return { key, partition, question };
+}
+
+function normalizeMessage(message: Message, options: NormalizeOptions): Message {
+  const role = message.role;
+  if (typeof message.content === "string") {
+    return { role, content: normalizeText(message.content, options) } as Message;
+  }
+  if (!Array.isArray(message.content)) {
+    throw new RecallError(errorCodes.INVALID_REQUEST, `a ${role} message needs string or array content`);
+  }
+  const parts = (message.content as ContentPart[]).map((part) =>
+    part.type === "text" || part.type === "reasoning" ? { ...part, text: normalizeText(part.text, options) } : part,
+  );
+  // One text part is the same request as a plain string.
+  if (parts.length === 1 && parts[0]!.type === "text") return { role, content: parts[0]!.text } as Message;
+  return { role, content: parts } as Message;
+}
+
+/** The text of a user turn made only of text, or undefined when it holds files or is empty. */
+function plainText(content: Message["content"]): string | undefined {
+  if (typeof content === "string") return content;
+  if (!content.every((p) => p.type === "text")) return undefined;
+  return (content as Array<{ text: string }>).map((p) => p.text).join("\n");
+}

@@ -1,0 +1,104 @@
+/**
+ * The provider-neutral request every adapter translates its SDK's call into.
+ *
+ * Only what can change an answer belongs here. Abort signals, headers, callbacks and API keys
+ * never do, so adapters must leave them out (and `normalizeRequest` has no field for them).
+ */
+
+/** Which model answers: the provider (e.g. `openai`) and the model id (e.g. `gpt-4.1`). */
+export interface ModelRef {
+  provider: string;
+  id: string;
+}
+
+export interface TextPart {
+  type: "text";
+  text: string;
+}
+
+/**
+ * An image, audio clip or file. `data` is a URL or the content itself (base64); the key uses it as
+ * given, so adapters should pass large binary content already hashed (`sha256:<hex>`) when they can.
+ */
+export interface FilePart {
+  type: "file";
+  mediaType: string;
+  data: string;
+  filename?: string;
+}
+
+export interface ReasoningPart {
+  type: "reasoning";
+  text: string;
+}
+
+export interface ToolCallPart {
+  type: "tool-call";
+  toolCallId: string;
+  toolName: string;
+  input: unknown;
+}
+
+export interface ToolResultPart {
+  type: "tool-result";
+  toolCallId: string;
+  toolName: string;
+  output: unknown;
+  isError?: boolean;
+}
+
+export type ContentPart = TextPart | FilePart | ReasoningPart | ToolCallPart | ToolResultPart;
+
+export type Message =
+  | { role: "system"; content: string }
+  | { role: "user"; content: string | Array<TextPart | FilePart> }
+  | { role: "assistant"; content: string | Array<TextPart | FilePart | ReasoningPart | ToolCallPart> }
+  | { role: "tool"; content: ToolResultPart[] };
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON schema of the tool's input. */
+  inputSchema?: unknown;
+  /** Provider tools (e.g. web search) carry their own settings. */
+  args?: unknown;
+}
+
+export type ToolChoice = "auto" | "none" | "required" | { type: "tool"; toolName: string };
+
+export type ResponseFormat = { type: "text" } | { type: "json"; schema?: unknown; name?: string; description?: string };
+
+/** The parameters that change an answer. Anything else a provider accepts goes in `extra`. */
+export interface GenerationParams {
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  maxOutputTokens?: number;
+  stopSequences?: string[];
+  seed?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
+  /** Reasoning effort / budget settings, as the provider names them. */
+  reasoning?: unknown;
+  /** Provider-specific options that change the answer (never credentials or transport settings). */
+  extra?: Record<string, unknown>;
+}
+
+export interface CacheRequest {
+  model: ModelRef;
+  messages: Message[];
+  params?: GenerationParams;
+  /**
+   * What kind of call this is (`chat`, `embedding`, `completion`, …). Calls of two kinds never share
+   * a key. Default `chat`.
+   */
+  kind?: string;
+  /**
+   * Anything else the answer depends on that is not a message or a parameter, e.g. the ids and
+   * versions of retrieved documents in a RAG pipeline. Enters the key (and the semantic partition).
+   */
+  context?: unknown;
+}

@@ -1,0 +1,81 @@
+import type Keyv from "keyv";
+import { errorCodes, RecallError, toRecallError } from "./errors.js";
+
+/**
+ * The engine's view of a Keyv store: every operation has a timeout and none ever throws. A failure
+ * or a late answer is reported through `onError` and read as "nothing there" (fail open).
+ */
+export class SafeStore {
+  constructor(
+    readonly keyv: Keyv,
+    private readonly timeoutMs: number,
+    private readonly onError: (error: RecallError, key?: string) => void,
+  ) {
+    // Keyv reports some adapter failures as events rather than rejections.
+    keyv.on("error", (error: unknown) => this.onError(toRecallError(errorCodes.STORE_ERROR, "store error", error)));
+  }
+
+  get<T>(key: string): Promise<T | undefined> {
+    return this.guard("get", key, () => this.keyv.get<T>(key), undefined);
+  }
+
+  getMany<T>(keys: string[]): Promise<Array<T | undefined>> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.guard("getMany", keys[0], () => this.keyv.get<T>(keys) as Promise<Array<T | undefined>>, keys.map(() => undefined));
+  }
+
+  set(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    return this.guard("set", key, () => this.keyv.set(key, value, ttlMs), false);
+  }
+
+  delete(key: string | string[]): Promise<boolean> {
+    const first = Array.isArray(key) ? key[0] : key;
+    return this.guard("delete", first, () => this.keyv.delete(key as string), false);
+  }
+
+  /** Iterates the store's entries when its adapter can (Map, Redis, …); otherwise yields nothing. */
+  async *entries(): AsyncGenerator<[string, unknown]> {
+    const iterator = this.keyv.iterator;
+    if (typeof iterator !== "function") return;
+    try {
+      for await (const [key, value] of iterator.call(this.keyv, undefined) as AsyncIterable<[string, unknown]>) {
+        yield [key, value];
+      }
+    } catch (error) {
+      this.onError(toRecallError(errorCodes.STORE_ERROR, "store iteration failed", error));
+    }
+  }
+
+  private guard<T>(op: string, key: string | undefined, run: () => Promise<T>, fallback: T): Promise<T> {
+    return new Promise<T>((resolve) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        this.onError(new RecallError(errorCodes.STORE_TIMEOUT, `store ${op} took longer than ${this.timeoutMs} ms`), key);
+        resolve(fallback);
+      }, this.timeoutMs);
+      let pending: Promise<T>;
+      try {
+        pending = run();
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.onError(toRecallError(errorCodes.STORE_ERROR, `store ${op} failed`, error), key);
+          resolve(fallback);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import type { Embedder } from "../embedder.js";
+
+/**
+ * A deterministic embedder for tests: texts listed in the same `synonyms` group get the same vector,
+ * others a vector of their own (bag of words). No model, no network.
+ */
+export function fakeEmbedder(options: { synonyms?: string[][]; dimensions?: number; id?: string } = {}): Embedder & { calls: number } {
+  const dimensions = options.dimensions ?? 64;
+  const groups = new Map<string, string>();
+  for (const group of options.synonyms ?? []) for (const text of group) groups.set(text, group[0]!);
+  const embedder = {
+    id: options.id ?? `fake-${dimensions}`,
+    dimensions,
+    calls: 0,
+    async embed(texts: string[]) {
+      embedder.calls++;
+      return texts.map((text) => bagOfWords(groups.get(text) ?? text, dimensions));
+    },
+  };
+  return embedder;
+}
+
+function bagOfWords(text: string, dimensions: number): Float32Array {
+  const v = new Float32Array(dimensions);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    let h = 2166136261;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 16777619);
+    v[(h >>> 0) % dimensions]! += 1;
+  }
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < dimensions; i++) v[i]! /= norm;
+  return v;
+}

@@ -1,0 +1,2 @@
+export { cacheStoreSuite } from "./cache-store-suite.js";
+export { fakeEmbedder } from "./fake-embedder.js";

@@ -1,0 +1,59 @@
+import { errorCodes, TransformersError } from "./errors.js";
+
+/** Which transformers.js runs the model. */
+export type Backend = "huggingface" | "xenova";
+
+export const BACKENDS: Record<Backend, { packageName: string; range: string }> = {
+  huggingface: { packageName: "@huggingface/transformers", range: "^3 || ^4" },
+  xenova: { packageName: "@xenova/transformers", range: "^2.17" },
+};
+
+/** The part of the transformers.js API used here; both libraries share it. */
+export interface TransformersLibrary {
+  env: {
+    allowRemoteModels: boolean;
+    allowLocalModels: boolean;
+    localModelPath: string;
+  };
+  pipeline(
+    task: "feature-extraction",
+    model: string,
+    options?: Record<string, unknown>,
+  ): Promise<FeatureExtractor>;
+}
+
+export interface FeatureExtractor {
+  (
+    texts: string[],
+    options: { pooling: "mean"; normalize: boolean },
+  ): Promise<{ data: ArrayLike<number>; dims: number[] }>;
+  dispose?(): Promise<unknown>;
+}
+
+/** Imports the chosen library (an optional peer dependency), with an install hint if it is missing. */
+export async function loadLibrary(backend: Backend): Promise<TransformersLibrary> {
+  const { packageName, range } = BACKENDS[backend];
+  try {
+    return (await import(packageName)) as TransformersLibrary;
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const missing =
+      (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
+      String((cause as Error).message).includes(packageName);
+    if (!missing) throw cause;
+    throw new TransformersError(
+      errorCodes.MISSING_DEPENDENCY,
+      `the local embedder with backend "${backend}" needs ${packageName}; install it with \`npm install ${packageName}@"${range}"\`` +
+        ` (or pick the other backend: ${Object.entries(BACKENDS)
+          .filter(([name]) => name !== backend)
+          .map(([name, b]) => `backend: "${name}" with ${b.packageName}`)
+          .join(", ")})`,
+      { cause },
+    );
+  }
+}
+
+/** Pipeline options that select the same ONNX file in both libraries. */
+export function pipelineOptions(backend: Backend, dtype: "fp32" | "q8"): Record<string, unknown> {
+  return backend === "xenova" ? { quantized: dtype === "q8" } : { dtype, device: "cpu" };
+}
