@@ -53,18 +53,16 @@ const CLOSERS = [
   "",
 ];
 
+/** The question as answers quote it: normalized, so equal questions get identical answers. */
 function topicOf(question: string): string {
-  const t = question
-    .replace(/\s+/g, " ")
-    .trim()
-    .replace(/[\s?!.]+$/, "");
+  const t = normalizeQuestion(question);
   if (!t) return "your request";
   return t.length > 80 ? `${t.slice(0, 77)}...` : t;
 }
 
 /**
- * The default answer text for a question: `[ans:<id>]` followed by two or three sentences,
- * always the same for the same (normalized) question.
+ * The default answer text for a question: `[ans:<id>]` followed by two or three sentences that
+ * quote the normalized question; identical for questions that normalize the same.
  */
 export function answerTextFor(question: string): string {
   const digest = createHash("sha256").update(normalizeQuestion(question)).digest();
