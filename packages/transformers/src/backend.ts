@@ -31,10 +31,13 @@ export interface FeatureExtractor {
 }
 
 /** Imports the chosen library (an optional peer dependency), with an install hint if it is missing. */
-export async function loadLibrary(backend: Backend): Promise<TransformersLibrary> {
+export async function loadLibrary(
+  backend: Backend,
+  importer: (specifier: string) => Promise<unknown> = (specifier) => import(specifier),
+): Promise<TransformersLibrary> {
   const { packageName, range } = BACKENDS[backend];
   try {
-    return (await import(packageName)) as TransformersLibrary;
+    return (await importer(packageName)) as TransformersLibrary;
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const missing =

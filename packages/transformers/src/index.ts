@@ -1,5 +1,5 @@
+export type { Embedder } from "@recall/core";
 export type { Backend } from "./backend.js";
-export type { Embedder } from "./embedder-contract.js";
 export type { LocalEmbedder, LocalEmbedderOptions } from "./local-embedder.js";
 export { createLocalEmbedder } from "./local-embedder.js";
 export type { BuildModelOptions, BuiltModel } from "./model-build/build-model.js";

@@ -1,5 +1,5 @@
+import type { Embedder } from "@recall/core";
 import { BACKENDS, type Backend, type FeatureExtractor, loadLibrary, pipelineOptions } from "./backend.js";
-import type { Embedder } from "./embedder-contract.js";
 import { errorCodes, TransformersError } from "./errors.js";
 import { ensureModel, LOCAL_MODEL_NAME } from "./model-build/build-model.js";
 import { defaultModelDir } from "./model-build/model-dir.js";

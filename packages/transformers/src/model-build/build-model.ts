@@ -87,9 +87,12 @@ async function build(dir: string, options: BuildModelOptions): Promise<BuiltMode
       builtAt: new Date().toISOString(),
     };
     await writeFile(join(tmp, BUILD_INFO), `${JSON.stringify(info, null, 2)}\n`);
-    await publish(tmp, finalDir, source);
-    progress(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return { ...result, built: true };
+    const placed = await publish(tmp, finalDir, source);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    progress(
+      placed ? `done in ${seconds} s` : "another process finished the same build first; using that one",
+    );
+    return { ...result, built: placed };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
@@ -166,17 +169,20 @@ async function isCurrent(modelDir: string, source: ModelSource): Promise<boolean
   }
 }
 
-/** Renames the finished temp dir into place; if another process got there first, keeps its build. */
-async function publish(tmp: string, finalDir: string, source: ModelSource): Promise<void> {
+/**
+ * Renames the finished temp dir into place (true); if another process got there first, keeps its
+ * build (false).
+ */
+async function publish(tmp: string, finalDir: string, source: ModelSource): Promise<boolean> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await rename(tmp, finalDir);
-      return;
+      return true;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EPERM") throw error;
     }
-    if (await isCurrent(finalDir, source)) return; // a concurrent build won; ours is discarded
+    if (await isCurrent(finalDir, source)) return false; // a concurrent build won; ours is discarded
     // An outdated build is in the way: move it aside (atomically), then retry.
     const old = `${finalDir}.${randomBytes(4).toString("hex")}.old`;
     await rename(finalDir, old).catch(() => {});
