@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { type Generation, Pacer, pieceCount, textPieces } from "./generation";
-import { nowSeconds, randomId, sendJson, sleep, startEventStream } from "./http-util";
+import { cutConnection, nowSeconds, randomId, sendJson, sleep, startEventStream } from "./http-util";
 import { splitIntoTokens } from "./tokens";
 
 const FINGERPRINT = "fp_mock0001";
@@ -86,10 +86,11 @@ export async function streamChatCompletion(
   const delta = (d: Record<string, unknown>, finish: string | null = null) =>
     chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
 
-  let first = true;
   const emit = async (data: unknown): Promise<boolean> => {
-    if (!first) await pacer.next();
-    first = false;
+    if (!(await pacer.beforePiece())) {
+      cutConnection(res);
+      return false;
+    }
     return sse.write(data);
   };
 

@@ -83,29 +83,34 @@ export function resolveLatency(options: MockOpenAIOptions, req: AnswerRequest): 
 }
 
 /**
- * Paces output: `start()` waits the time to first token, `next()` waits until the next piece is
- * due at `tokensPerSecond` (scheduled from the start, so timer jitter does not add up).
+ * Paces a stream: `start()` waits the time to first token, `beforePiece()` waits until the next
+ * piece is due at `tokensPerSecond` (scheduled from the start, so timer jitter does not add up).
+ * With `cutAfter`, `beforePiece()` returns false once that many pieces went out: the caller then
+ * drops the connection, like a network failure mid-stream.
  */
 export class Pacer {
   private t0 = 0;
-  private i = 0;
+  private sent = 0;
   constructor(
     private readonly tokensPerSecond: number | undefined,
     private readonly signal: AbortSignal,
+    private readonly cutAfter?: number,
   ) {}
 
   async start(latencyMs: number): Promise<void> {
     await sleep(latencyMs, this.signal);
     this.t0 = Date.now();
-    this.i = 0;
+    this.sent = 0;
   }
 
-  async next(): Promise<void> {
-    this.i++;
+  async beforePiece(): Promise<boolean> {
+    if (this.cutAfter !== undefined && this.sent >= this.cutAfter) return false;
     const tps = this.tokensPerSecond;
-    if (!tps || tps <= 0) return;
-    const due = this.t0 + (this.i * 1000) / tps;
-    await sleep(due - Date.now(), this.signal);
+    if (this.sent > 0 && tps && tps > 0) {
+      await sleep(this.t0 + (this.sent * 1000) / tps - Date.now(), this.signal);
+    }
+    this.sent++;
+    return !this.signal.aborted;
   }
 
   /** Total wait of a non-streaming answer: latency plus the time to generate all pieces. */

@@ -127,3 +127,13 @@ export function startEventStream(res: ServerResponse): {
     },
   };
 }
+
+/** Ends the connection mid-response (after flushing what was written), like a dropped network link. */
+export function cutConnection(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) {
+    res.destroy();
+    return;
+  }
+  socket.end(() => res.destroy());
+}

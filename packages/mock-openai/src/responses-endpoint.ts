@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { type Generation, Pacer, pieceCount, textPieces } from "./generation";
-import { nowSeconds, randomId, sendJson, sleep, startEventStream } from "./http-util";
+import { cutConnection, nowSeconds, randomId, sendJson, sleep, startEventStream } from "./http-util";
 import { splitIntoTokens } from "./tokens";
 
 interface OutputIds {
@@ -136,10 +136,11 @@ export async function streamResponse(
   let seq = 0;
   const send = (type: string, data: Record<string, unknown>) =>
     sse.write({ type, sequence_number: seq++, ...data }, type);
-  let first = true;
   const paced = async (type: string, data: Record<string, unknown>) => {
-    if (!first) await pacer.next();
-    first = false;
+    if (!(await pacer.beforePiece())) {
+      cutConnection(res);
+      return false;
+    }
     return send(type, data);
   };
 

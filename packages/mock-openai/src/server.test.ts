@@ -503,6 +503,63 @@ describe("errors, auth and recording", () => {
   });
 });
 
+describe("stream cuts", () => {
+  it("drops the next streamed answer after N pieces, then streams normally again", async () => {
+    server.cutNextStream(3);
+    const plain = await client.chat.completions.create({
+      model: "m",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(plain.choices[0]?.finish_reason).toBe("stop"); // plain requests are not cut
+
+    const stream = await client.chat.completions.create({
+      model: "m",
+      stream: true,
+      messages: [{ role: "user", content: QUESTION }],
+    });
+    const pieces: string[] = [];
+    const err = await (async () => {
+      for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta.content ?? "");
+    })().catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(pieces.filter(Boolean)).toHaveLength(3);
+
+    const again = await client.responses.create({ model: "m", input: QUESTION, stream: true });
+    let text = "";
+    for await (const ev of again) if (ev.type === "response.output_text.delta") text += ev.delta;
+    expect(text).toBe(answerTextFor(QUESTION));
+  });
+
+  it("cuts Responses API streams too", async () => {
+    server.cutNextStream(2);
+    const stream = await client.responses.create({ model: "m", input: QUESTION, stream: true });
+    const types: string[] = [];
+    const err = await (async () => {
+      for await (const ev of stream) types.push(ev.type);
+    })().catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(types.filter((t) => t === "response.output_text.delta")).toHaveLength(2);
+    expect(types).not.toContain("response.completed");
+  });
+});
+
+describe("recording limits", () => {
+  it("keeps only maxRecorded requests but counts all of them", async () => {
+    const small = await startMockOpenAI({ maxRecorded: 2 });
+    try {
+      const c = new OpenAI({ baseURL: small.url, apiKey: "k" });
+      for (const input of ["a", "b", "c"]) await c.embeddings.create({ model: "e", input });
+      await c.models.list();
+      expect(small.requests.map((r) => r.endpoint)).toEqual(["embeddings", "models"]);
+      expect(small.requests[0]?.body.input).toBe("c");
+      expect(small.count()).toBe(4);
+      expect(small.count("embeddings")).toBe(3);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe("latency and pace", () => {
   it("waits latencyMs before answering, and tokensPerSecond between stream chunks", async () => {
     const slow = await startMockOpenAI({

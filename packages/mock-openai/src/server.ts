@@ -33,7 +33,10 @@ const ROUTES: Record<string, MockEndpoint> = {
  */
 export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<MockOpenAIServer> {
   const requests: RecordedRequest[] = [];
+  const counts = new Map<MockEndpoint, number>();
+  const maxRecorded = options.maxRecorded ?? 10_000;
   const failures: PendingFailure[] = [];
+  const cuts: number[] = [];
   const closing = new AbortController();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -69,6 +72,8 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
       status: 0,
     };
     requests.push(record);
+    if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
+    counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
     const fail = (status: number, errorBody: unknown) => {
       record.status = status;
       sendJson(res, status, errorBody);
@@ -136,18 +141,15 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     }
     record.status = 200;
     const tps = options.tokensPerSecond;
+    const pacer = record.stream ? new Pacer(tps, closing.signal, cuts.shift()) : undefined;
     if (endpoint === "chat") {
-      if (record.stream) {
+      if (pacer) {
         const includeUsage = body.stream_options?.include_usage === true;
-        const pacer = new Pacer(tps, closing.signal);
         return streamChatCompletion(res, record.model, generation, includeUsage, latency, pacer);
       }
       return sendChatCompletion(res, record.model, generation, latency, tps, closing.signal);
     }
-    if (record.stream) {
-      const pacer = new Pacer(tps, closing.signal);
-      return streamResponse(res, record.model, body, generation, latency, pacer);
-    }
+    if (pacer) return streamResponse(res, record.model, body, generation, latency, pacer);
     return sendResponse(res, record.model, body, generation, latency, tps, closing.signal);
   }
 
@@ -171,14 +173,22 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     port,
     requests,
     count(endpoint?: MockEndpoint) {
-      return endpoint ? requests.filter((r) => r.endpoint === endpoint).length : requests.length;
+      if (endpoint) return counts.get(endpoint) ?? 0;
+      let total = 0;
+      for (const n of counts.values()) total += n;
+      return total;
     },
     reset() {
       requests.length = 0;
+      counts.clear();
       failures.length = 0;
+      cuts.length = 0;
     },
     failNext(status: number, body?: string | object, times = 1) {
       for (let i = 0; i < times; i++) failures.push({ status, body });
+    },
+    cutNextStream(afterPieces = 3) {
+      cuts.push(Math.max(0, Math.floor(afterPieces)));
     },
     close() {
       closing.abort();

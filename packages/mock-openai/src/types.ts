@@ -58,6 +58,8 @@ export interface MockOpenAIOptions {
   embed?: (text: string, dimensions?: number) => number[];
   /** When set, requests need `Authorization: Bearer <apiKey>`, else 401 in OpenAI's error format. */
   apiKey?: string;
+  /** How many requests `server.requests` keeps (oldest dropped first; `count()` stays exact). Default 10 000. */
+  maxRecorded?: number;
 }
 
 /** One request the server received. */
@@ -79,13 +81,18 @@ export interface MockOpenAIServer {
   readonly requests: RecordedRequest[];
   /** Number of requests received, optionally only those to one endpoint. */
   count(endpoint?: MockEndpoint): number;
-  /** Forget the recorded requests (and any pending injected failures). */
+  /** Forget the recorded requests and counts, and any pending injected failures or cuts. */
   reset(): void;
   /**
    * The next `times` requests (default 1) answer with this HTTP status and an OpenAI error body.
    * `body` may be a message string or a full JSON body to send as-is.
    */
   failNext(status: number, body?: string | object, times?: number): void;
+  /**
+   * The next streamed chat or Responses API answer drops its connection after `afterPieces`
+   * content pieces (default 3), like a network failure mid-stream. Plain requests are not affected.
+   */
+  cutNextStream(afterPieces?: number): void;
   /** Stop listening and drop open connections (streams in flight are cut). */
   close(): Promise<void>;
 }
