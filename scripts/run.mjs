@@ -12,7 +12,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const PNPM_VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+const PNPM_VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split(
+  "@",
+)[1];
 const [job, ...args] = process.argv.slice(2);
 
 function run(cmd, cmdArgs, options = {}) {
@@ -66,7 +68,9 @@ function test() {
     failed += r.numFailedTests;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
     // A suite that failed to load counts as a failure even with no failed test inside it.
-    failed += (r.testResults ?? []).filter((s) => s.status === "failed" && s.assertionResults.length === 0).length;
+    failed += (r.testResults ?? []).filter(
+      (s) => s.status === "failed" && s.assertionResults.length === 0,
+    ).length;
   }
   console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
   process.exit(status !== 0 || failed > 0 ? 1 : 0);

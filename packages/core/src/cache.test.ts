@@ -2,10 +2,10 @@ import Keyv from "keyv";
 import { describe, expect, it, vi } from "vitest";
 import { createCache } from "./cache.js";
 import { RecallError } from "./errors.js";
+import { FlatIndex } from "./index/index.js";
 import type { CacheRequest } from "./request.js";
 import type { CacheResponse } from "./response.js";
 import { fakeEmbedder } from "./testing/fake-embedder.js";
-import { FlatIndex } from "./index/index.js";
 
 const ask = (q: string, extra: Partial<CacheRequest> = {}): CacheRequest => ({
   model: { provider: "openai", id: "gpt-4.1" },
@@ -44,7 +44,9 @@ describe("the lookup-or-call path", () => {
       await new Promise((r) => setTimeout(r, 30));
       return answer("one answer");
     };
-    const outcomes = await Promise.all(Array.from({ length: 100 }, () => cache.run(ask("Same question"), call)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, () => cache.run(ask("Same question"), call)),
+    );
     expect(calls).toBe(1);
     expect(outcomes.every((o) => o.response.text === "one answer")).toBe(true);
     expect(outcomes.filter((o) => o.status === "miss")).toHaveLength(1);
@@ -78,13 +80,26 @@ describe("the lookup-or-call path", () => {
       ["truncated", answer("Half an ans", { finishReason: "length" })],
       ["filtered", answer("", { finishReason: "content-filter" })],
       ["error", answer("oops", { finishReason: "error" })],
-      ["unfinished tool call", answer("", { finishReason: "tool-calls", toolCalls: [{ toolCallId: "1", toolName: "weather", input: '{"city": "Par' }] })],
+      [
+        "unfinished tool call",
+        answer("", {
+          finishReason: "tool-calls",
+          toolCalls: [{ toolCallId: "1", toolName: "weather", input: '{"city": "Par' }],
+        }),
+      ],
       ["tool-calls without calls", answer("", { finishReason: "tool-calls" })],
       ["bad json", answer("{not json", {}), { params: { responseFormat: { type: "json" } } }],
       [
         "schema mismatch",
         answer('{"city": 3}'),
-        { params: { responseFormat: { type: "json", schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } } },
+        {
+          params: {
+            responseFormat: {
+              type: "json",
+              schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+            },
+          },
+        },
       ],
     ];
     for (const [q, response, extra] of cases) {
@@ -99,10 +114,16 @@ describe("the lookup-or-call path", () => {
   it("stores finished tool calls and JSON that matches its schema", async () => {
     const cache = createCache();
     const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
-    const json = await cache.run(ask("Where?", { params: { responseFormat: { type: "json", schema } } }), async () => answer('{"city":"Paris"}'));
+    const json = await cache.run(
+      ask("Where?", { params: { responseFormat: { type: "json", schema } } }),
+      async () => answer('{"city":"Paris"}'),
+    );
     expect(json.stored).toBe(true);
     const tools = await cache.run(ask("Weather?"), async () =>
-      answer("", { finishReason: "tool-calls", toolCalls: [{ toolCallId: "c1", toolName: "weather", input: '{"city":"Paris"}' }] }),
+      answer("", {
+        finishReason: "tool-calls",
+        toolCalls: [{ toolCallId: "c1", toolName: "weather", input: '{"city":"Paris"}' }],
+      }),
     );
     expect(tools.stored).toBe(true);
   });
@@ -112,13 +133,16 @@ describe("the lookup-or-call path", () => {
     const schema = {
       "~standard": {
         version: 1 as const,
-        validate: (v: unknown) => (typeof v === "object" && v && "answer" in v ? {} : { issues: [{ message: "needs answer" }] }),
+        validate: (v: unknown) =>
+          typeof v === "object" && v && "answer" in v ? {} : { issues: [{ message: "needs answer" }] },
       },
     };
     const cache = createCache({ validate: [noSorry, schema] });
     const json = { params: { responseFormat: { type: "json" as const } } };
     expect((await cache.run(ask("a", json), async () => answer('"Sorry, no"'))).stored).toBe(false);
-    expect((await cache.run(ask("b", json), async () => answer('{"x":1}'))).rejectedBecause).toMatch(/needs answer/);
+    expect((await cache.run(ask("b", json), async () => answer('{"x":1}'))).rejectedBecause).toMatch(
+      /needs answer/,
+    );
     expect((await cache.run(ask("c", json), async () => answer('{"answer":1}'))).stored).toBe(true);
     const sorry = await cache.run(ask("d"), async () => answer("Sorry, I cannot"));
     expect(sorry.rejectedBecause).toBe("apology");
@@ -141,7 +165,9 @@ describe("the lookup-or-call path", () => {
     await new Promise((r) => setTimeout(r, 80));
     expect((await cache.run(ask("short"), async () => answer("s2"))).status).toBe("miss");
     await cache.run(ask("tenant"), async () => answer("for a"), { namespace: "a" });
-    expect((await cache.run(ask("tenant"), async () => answer("for b"), { namespace: "b" })).response.text).toBe("for b");
+    expect(
+      (await cache.run(ask("tenant"), async () => answer("for b"), { namespace: "b" })).response.text,
+    ).toBe("for b");
   });
 
   it("renews entries on hits in sliding mode, not in fixed mode", async () => {
@@ -190,7 +216,12 @@ describe("fail open", () => {
 
   it("answers upstream when the store hangs, after the store timeout", async () => {
     const hanging = new Keyv({
-      store: { get: () => new Promise(() => {}), set: () => new Promise(() => {}), delete: async () => false, clear: async () => {} } as never,
+      store: {
+        get: () => new Promise(() => {}),
+        set: () => new Promise(() => {}),
+        delete: async () => false,
+        clear: async () => {},
+      } as never,
     });
     const cache = createCache({ store: hanging, storeTimeoutMs: 20 });
     const errors: string[] = [];
@@ -226,7 +257,9 @@ describe("fail open", () => {
 
   it("passes a request it cannot key through to upstream", async () => {
     const cache = createCache();
-    const out = await cache.run({ model: { provider: "openai", id: "x" }, messages: [] }, async () => answer("still works"));
+    const out = await cache.run({ model: { provider: "openai", id: "x" }, messages: [] }, async () =>
+      answer("still works"),
+    );
     expect(out).toMatchObject({ status: "bypass", stored: false });
   });
 
@@ -281,7 +314,14 @@ describe("semantic matching", () => {
     await cache.run(ask("How do I reset my password?"), async () => answer("A"));
     const variants: Array<[Partial<CacheRequest>, object?]> = [
       [{ model: { provider: "openai", id: "gpt-4o" } }],
-      [{ messages: [{ role: "system", content: "Be terse." }, { role: "user", content: "How can I change my password?" }] }],
+      [
+        {
+          messages: [
+            { role: "system", content: "Be terse." },
+            { role: "user", content: "How can I change my password?" },
+          ],
+        },
+      ],
       [{}, { namespace: "other" }],
       [{ params: { temperature: 1 } }],
       [
@@ -295,19 +335,28 @@ describe("semantic matching", () => {
       ],
     ];
     for (const [extra, options] of variants) {
-      const out = await cache.run(ask("How can I change my password?", extra), async () => answer("B"), options);
+      const out = await cache.run(
+        ask("How can I change my password?", extra),
+        async () => answer("B"),
+        options,
+      );
       expect(out.status, JSON.stringify(extra)).toBe("miss");
     }
   });
 
   it("refuses candidates the guard rejects, and respects a per-call threshold", async () => {
     const cache = createCache({
-      semantic: { embedder: fakeEmbedder({ synonyms: [["Refund order 123", "Refund order 456"]] }), index: new FlatIndex() },
+      semantic: {
+        embedder: fakeEmbedder({ synonyms: [["Refund order 123", "Refund order 456"]] }),
+        index: new FlatIndex(),
+      },
     });
     const refused: string[] = [];
     cache.on("semantic-reject", (e) => refused.push(e.reason));
     await cache.run(ask("Refund order 123"), async () => answer("Done for 123"));
-    expect((await cache.run(ask("Refund order 456"), async () => answer("Done for 456"))).status).toBe("miss");
+    expect((await cache.run(ask("Refund order 456"), async () => answer("Done for 456"))).status).toBe(
+      "miss",
+    );
     expect(refused[0]).toMatch(/numbers/);
   });
 
@@ -318,7 +367,9 @@ describe("semantic matching", () => {
     await first.run(ask("How do I reset my password?"), async () => answer("A"));
     const second = createCache({ store, semantic: { embedder, index: new FlatIndex() } });
     await second.ready();
-    expect((await second.run(ask("How can I change my password?"), async () => answer("B"))).status).toBe("semantic-hit");
+    expect((await second.run(ask("How can I change my password?"), async () => answer("B"))).status).toBe(
+      "semantic-hit",
+    );
   });
 
   it("embeds a question once for its lookup and its store", async () => {

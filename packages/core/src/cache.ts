@@ -1,11 +1,11 @@
 import type Keyv from "keyv";
-import type { CacheBus, BusMessage } from "./bus.js";
+import type { BusMessage, CacheBus } from "./bus.js";
 import { Coalescer } from "./coalesce.js";
 import { type CacheEntry, isCacheEntry } from "./entry.js";
 import { assertOption, errorCodes, RecallError, toRecallError } from "./errors.js";
 import { type CacheEventName, type CacheListener, Emitter, type Savings } from "./events.js";
 import { createVectorIndex } from "./index/index.js";
-import { requestKeys, type RequestKeys } from "./keys.js";
+import { type RequestKeys, requestKeys } from "./keys.js";
 import type { DistributedLock, LockHandle } from "./lock.js";
 import { createMemoryStore } from "./memory-store.js";
 import { type ModelPrice, PriceTable } from "./pricing.js";
@@ -144,9 +144,18 @@ export class RecallCache {
     this.bus = options.bus;
     this.stats = new StatsCollector(this.events);
     const report = (error: RecallError, key?: string) => this.events.emit("error", { error, key });
-    this.store = new SafeStore(options.store ?? createMemoryStore(options), options.storeTimeoutMs ?? 50, report);
+    this.store = new SafeStore(
+      options.store ?? createMemoryStore(options),
+      options.storeTimeoutMs ?? 50,
+      report,
+    );
     this.semantic = options.semantic
-      ? new SemanticMatcher(options.semantic, options.semantic.index ?? createVectorIndex(), this.events, report)
+      ? new SemanticMatcher(
+          options.semantic,
+          options.semantic.index ?? createVectorIndex(),
+          this.events,
+          report,
+        )
       : undefined;
     this.started = this.start();
   }
@@ -165,7 +174,11 @@ export class RecallCache {
   }
 
   /** Looks up `request`; on a miss runs `call` once (for all concurrent identical callers) and stores its answer. */
-  async run<T>(request: CacheRequest, call: () => Promise<CacheResponse<T>>, options: CallOptions = {}): Promise<CacheOutcome<T>> {
+  async run<T>(
+    request: CacheRequest,
+    call: () => Promise<CacheResponse<T>>,
+    options: CallOptions = {},
+  ): Promise<CacheOutcome<T>> {
     const lookup = await this.lookup<T>(request, options);
     if (lookup.hit) return lookup.outcome;
     let response: CacheResponse<T>;
@@ -186,10 +199,18 @@ export class RecallCache {
     const namespace = options.namespace ?? this.namespace;
     let keys: RequestKeys;
     try {
-      keys = requestKeys(request, { prefix: this.prefix, namespace, caseInsensitive: this.caseInsensitive });
+      keys = requestKeys(request, {
+        prefix: this.prefix,
+        namespace,
+        caseInsensitive: this.caseInsensitive,
+        semantic: this.semantic !== undefined && options.semantic !== false,
+      });
     } catch (error) {
       // A request we cannot key is passed through untouched rather than failed.
-      this.events.emit("error", { error: toRecallError(errorCodes.INVALID_REQUEST, "request not cached", error), namespace });
+      this.events.emit("error", {
+        error: toRecallError(errorCodes.INVALID_REQUEST, "request not cached", error),
+        namespace,
+      });
       return passThrough(namespace);
     }
     const base = { namespace, key: keys.key, model: `${request.model.provider}:${request.model.id}` };
@@ -210,9 +231,23 @@ export class RecallCache {
       if (vector) {
         const partition = this.semantic.partitionOf(keys.partition);
         const threshold = options.threshold ?? this.semantic.threshold;
-        const match = await this.semantic.find(keys.question, partition, vector, threshold, (k) => this.read(k), base);
+        const match = await this.semantic.find(
+          keys.question,
+          partition,
+          vector,
+          threshold,
+          (k) => this.read(k),
+          base,
+        );
         if (match) {
-          const outcome = this.hitOutcome<T>("semantic-hit", match.key, match.entry, base, modelId, match.similarity);
+          const outcome = this.hitOutcome<T>(
+            "semantic-hit",
+            match.key,
+            match.entry,
+            base,
+            modelId,
+            match.similarity,
+          );
           return { hit: true, outcome };
         }
       }
@@ -245,7 +280,8 @@ export class RecallCache {
     for await (const [key] of this.store.entries()) if (key.startsWith(scope)) keys.push(key);
     await this.store.delete(keys);
     if (this.semantic) {
-      if (this.semantic.index.removeNamespace) await this.semantic.index.removeNamespace(namespace).catch(() => {});
+      if (this.semantic.index.removeNamespace)
+        await this.semantic.index.removeNamespace(namespace).catch(() => {});
       else this.semantic.remove(keys);
     }
     await this.publish({ type: "namespace-purged", namespace });
@@ -256,7 +292,8 @@ export class RecallCache {
   async purgeTag(tag: string): Promise<number> {
     const keys: string[] = [];
     for await (const [key, value] of this.store.entries()) {
-      if (key.startsWith(`${this.prefix}:`) && isCacheEntry(value) && value.tags?.includes(tag)) keys.push(key);
+      if (key.startsWith(`${this.prefix}:`) && isCacheEntry(value) && value.tags?.includes(tag))
+        keys.push(key);
     }
     await this.deleteKeys(keys);
     await this.publish({ type: "tag-purged", tag, ids: keys });
@@ -281,7 +318,10 @@ export class RecallCache {
     if (this.lock) {
       const won = await this.acquireAcrossInstances(keys.key);
       if (won.entry) {
-        const saved = this.prices.savings(won.entry.response.modelId ?? request.model.id, won.entry.response.usage);
+        const saved = this.prices.savings(
+          won.entry.response.modelId ?? request.model.id,
+          won.entry.response.usage,
+        );
         const outcome: CacheOutcome<T> = {
           status: "coalesced",
           response: won.entry.response as CacheResponse<T>,
@@ -351,7 +391,13 @@ export class RecallCache {
       commit: async (response) => {
         if (done) throw new RecallError(errorCodes.INVALID_REQUEST, "a lookup ticket can be settled once");
         done = true;
-        const outcome: CacheOutcome<T> = { status, response, key: keys.key, namespace: base.namespace, stored: false };
+        const outcome: CacheOutcome<T> = {
+          status,
+          response,
+          key: keys.key,
+          namespace: base.namespace,
+          stored: false,
+        };
         try {
           const verdict = await this.verdict(request, response);
           if (!verdict.ok) {
@@ -381,7 +427,9 @@ export class RecallCache {
     try {
       return await userVerdict(this.validators, request, response);
     } catch (error) {
-      this.events.emit("error", { error: toRecallError(errorCodes.VALIDATOR_ERROR, "a validator threw", error) });
+      this.events.emit("error", {
+        error: toRecallError(errorCodes.VALIDATOR_ERROR, "a validator threw", error),
+      });
       return { ok: false, reason: "a validator threw" };
     }
   }
@@ -419,7 +467,12 @@ export class RecallCache {
       await this.semantic!.add(keys.key, base.namespace, entry.partition, vector);
       await this.publish({
         type: "vector-added",
-        item: { id: keys.key, namespace: base.namespace, partition: entry.partition, vector: Array.from(vector) },
+        item: {
+          id: keys.key,
+          namespace: base.namespace,
+          partition: entry.partition,
+          vector: Array.from(vector),
+        },
       });
     }
     this.events.emit("store", { ...base, ...(ttl > 0 ? { ttl } : {}) });
@@ -432,14 +485,22 @@ export class RecallCache {
     if (value === undefined || value === null) return undefined;
     if (!isCacheEntry(value)) {
       this.events.emit("error", {
-        error: new RecallError(errorCodes.DECODE_ERROR, `the value under ${key} is not a Recall entry; deleted`),
+        error: new RecallError(
+          errorCodes.DECODE_ERROR,
+          `the value under ${key} is not a Recall entry; deleted`,
+        ),
         key,
       });
       void this.deleteKeys([key]);
       return undefined;
     }
     if (value.expiresAt !== undefined && value.expiresAt <= Date.now()) return undefined;
-    if (this.sliding && value.ttl && value.expiresAt !== undefined && value.expiresAt - Date.now() < value.ttl / 2) {
+    if (
+      this.sliding &&
+      value.ttl &&
+      value.expiresAt !== undefined &&
+      value.expiresAt - Date.now() < value.ttl / 2
+    ) {
       // Renew when half the life is gone, not on every hit: one write per half-life at most.
       void this.store.set(key, { ...value, expiresAt: Date.now() + value.ttl }, value.ttl);
     }
@@ -458,7 +519,14 @@ export class RecallCache {
     const ageMs = Date.now() - entry.createdAt;
     if (status === "hit") {
       this.events.emit("hit", { ...base, saved, ageMs });
-      return { status, response: entry.response as CacheResponse<T>, key, namespace: base.namespace, saved, ageMs };
+      return {
+        status,
+        response: entry.response as CacheResponse<T>,
+        key,
+        namespace: base.namespace,
+        saved,
+        ageMs,
+      };
     }
     const matchedQuestion = entry.question ?? "";
     this.events.emit("semantic-hit", { ...base, saved, ageMs, similarity: similarity ?? 0, matchedQuestion });
@@ -494,7 +562,9 @@ export class RecallCache {
       try {
         this.unsubscribeBus = await this.bus.subscribe((message) => this.onBusMessage(message));
       } catch (error) {
-        this.events.emit("error", { error: toRecallError(errorCodes.BUS_ERROR, "bus subscribe failed", error) });
+        this.events.emit("error", {
+          error: toRecallError(errorCodes.BUS_ERROR, "bus subscribe failed", error),
+        });
       }
     }
     if (this.semantic) await this.rebuildIndex();
@@ -518,7 +588,12 @@ export class RecallCache {
     if (!semantic) return;
     switch (message.type) {
       case "vector-added":
-        void semantic.add(message.item.id, message.item.namespace, message.item.partition, Float32Array.from(message.item.vector));
+        void semantic.add(
+          message.item.id,
+          message.item.namespace,
+          message.item.partition,
+          Float32Array.from(message.item.vector),
+        );
         break;
       case "deleted":
       case "tag-purged":
@@ -562,24 +637,42 @@ function validateOptions(o: CacheOptions): void {
   positive("maxEntries");
   positive("lockTtlMs");
   positive("waitTimeoutMs", true);
-  assertOption(o.ttlMode === undefined || o.ttlMode === "fixed" || o.ttlMode === "sliding", `ttlMode must be "fixed" or "sliding", got ${JSON.stringify(o.ttlMode)}`);
-  assertOption(o.namespace === undefined || (typeof o.namespace === "string" && o.namespace.length > 0), "namespace must be a non-empty string");
-  assertOption(o.keyPrefix === undefined || (typeof o.keyPrefix === "string" && /^[\w.-]+$/.test(o.keyPrefix)), "keyPrefix must be letters, digits, '_', '.' or '-'");
   assertOption(
-    o.store === undefined || (typeof o.store === "object" && o.store !== null && typeof (o.store as Keyv).get === "function" && typeof (o.store as Keyv).set === "function"),
+    o.ttlMode === undefined || o.ttlMode === "fixed" || o.ttlMode === "sliding",
+    `ttlMode must be "fixed" or "sliding", got ${JSON.stringify(o.ttlMode)}`,
+  );
+  assertOption(
+    o.namespace === undefined || (typeof o.namespace === "string" && o.namespace.length > 0),
+    "namespace must be a non-empty string",
+  );
+  assertOption(
+    o.keyPrefix === undefined || (typeof o.keyPrefix === "string" && /^[\w.-]+$/.test(o.keyPrefix)),
+    "keyPrefix must be letters, digits, '_', '.' or '-'",
+  );
+  assertOption(
+    o.store === undefined ||
+      (typeof o.store === "object" &&
+        o.store !== null &&
+        typeof (o.store as Keyv).get === "function" &&
+        typeof (o.store as Keyv).set === "function"),
     "store must be a Keyv instance (new Keyv(...)); wrap a raw adapter with new Keyv({ store })",
   );
   if (o.semantic) {
     const s = o.semantic;
     assertOption(
-      typeof s.embedder?.embed === "function" && typeof s.embedder.id === "string" && s.embedder.id.length > 0,
+      typeof s.embedder?.embed === "function" &&
+        typeof s.embedder.id === "string" &&
+        s.embedder.id.length > 0,
       "semantic.embedder must implement Embedder (id, dimensions, embed(texts))",
     );
     assertOption(
       s.threshold === undefined || (typeof s.threshold === "number" && s.threshold > 0 && s.threshold <= 1),
       `semantic.threshold must be a cosine similarity in (0, 1], got ${JSON.stringify(s.threshold)}`,
     );
-    assertOption(s.candidates === undefined || (Number.isInteger(s.candidates) && s.candidates > 0), "semantic.candidates must be a positive integer");
+    assertOption(
+      s.candidates === undefined || (Number.isInteger(s.candidates) && s.candidates > 0),
+      "semantic.candidates must be a positive integer",
+    );
   }
   for (const v of o.validate === undefined ? [] : [o.validate].flat()) {
     assertOption(
@@ -587,6 +680,14 @@ function validateOptions(o: CacheOptions): void {
       "validate must be a function or a Standard Schema (zod, valibot, …)",
     );
   }
-  if (o.lock) assertOption(typeof o.lock.acquire === "function" && typeof o.lock.waitForRelease === "function", "lock must implement DistributedLock");
-  if (o.bus) assertOption(typeof o.bus.publish === "function" && typeof o.bus.subscribe === "function", "bus must implement CacheBus");
+  if (o.lock)
+    assertOption(
+      typeof o.lock.acquire === "function" && typeof o.lock.waitForRelease === "function",
+      "lock must implement DistributedLock",
+    );
+  if (o.bus)
+    assertOption(
+      typeof o.bus.publish === "function" && typeof o.bus.subscribe === "function",
+      "bus must implement CacheBus",
+    );
 }

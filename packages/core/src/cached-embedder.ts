@@ -17,7 +17,8 @@ export function cachedEmbedder(embedder: Embedder, maxEntries = 2_000): Embedder
         missing.forEach((text, i) => {
           const one = batch.then((vectors) => {
             const v = vectors[i];
-            if (!v) throw new Error(`embedder returned ${vectors.length} vectors for ${missing.length} texts`);
+            if (!v)
+              throw new Error(`embedder returned ${vectors.length} vectors for ${missing.length} texts`);
             return v;
           });
           // A failed embedding is not remembered.

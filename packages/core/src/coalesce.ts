@@ -14,7 +14,12 @@ export class Coalescer<T> {
    * Returns a leader's `settle` function when no one holds `key`, or the leader's pending result
    * (resolving to `undefined` if the leader failed or `waitMs` passed) when someone does.
    */
-  join(key: string, waitMs: number): { leader: true; settle: (value: T | undefined) => void } | { leader: false; result: Promise<T | undefined> } {
+  join(
+    key: string,
+    waitMs: number,
+  ):
+    | { leader: true; settle: (value: T | undefined) => void }
+    | { leader: false; result: Promise<T | undefined> } {
     const pending = this.inflight.get(key);
     if (pending) return { leader: false, result: withTimeout(pending, waitMs) };
     let settle!: (value: T | undefined) => void;

@@ -38,7 +38,11 @@ export class Emitter {
   private listeners: Partial<Record<CacheEventName, Set<(event: never) => void>>> = {};
 
   on<E extends CacheEventName>(name: E, listener: CacheListener<E>): () => void {
-    const set = (this.listeners[name] ??= new Set()) as Set<CacheListener<E>>;
+    let set = this.listeners[name] as Set<CacheListener<E>> | undefined;
+    if (!set) {
+      set = new Set();
+      this.listeners[name] = set as Set<(event: never) => void>;
+    }
     set.add(listener);
     return () => {
       set.delete(listener);

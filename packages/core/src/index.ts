@@ -1,28 +1,24 @@
-export { createCache, RecallCache } from "./cache.js";
-export { cachedEmbedder } from "./cached-embedder.js";
-export { decodeVector, encodeVector, isCacheEntry } from "./entry.js";
-export { errorCodes, RecallError } from "./errors.js";
-export { defaultGuard } from "./guard.js";
-export { AutoIndex, createVectorIndex, FlatIndex, HnswIndex } from "./index/index.js";
-export { KEY_FORMAT_VERSION, requestKeys, sha256 } from "./keys.js";
-export { createMemoryStore, LruMap } from "./memory-store.js";
-export { canonicalJson, normalizeText } from "./normalize.js";
-export { defaultPricing, PriceTable } from "./pricing.js";
-export { DEFAULT_THRESHOLD, SemanticMatcher } from "./semantic.js";
-export { StatsCollector } from "./stats.js";
-export { builtInVerdict } from "./validate.js";
-
 export type { BusMessage, CacheBus } from "./bus.js";
 export type { CacheOptions, CacheOutcome, CacheStatus, CallOptions, Lookup } from "./cache.js";
+export { createCache, RecallCache } from "./cache.js";
+export { cachedEmbedder } from "./cached-embedder.js";
 export type { Embedder } from "./embedder.js";
 export type { CacheEntry } from "./entry.js";
+export { decodeVector, encodeVector, isCacheEntry } from "./entry.js";
 export type { RecallErrorCode } from "./errors.js";
+export { errorCodes, RecallError } from "./errors.js";
 export type { CacheEventName, CacheEvents, CacheListener, Savings } from "./events.js";
 export type { GuardVerdict, SemanticGuard } from "./guard.js";
+export { defaultGuard } from "./guard.js";
+export { AutoIndex, createVectorIndex, FlatIndex, HnswIndex } from "./index/index.js";
 export type { RequestKeys } from "./keys.js";
+export { KEY_FORMAT_VERSION, requestKeys, sha256 } from "./keys.js";
 export type { DistributedLock, LockHandle } from "./lock.js";
+export { createMemoryStore, LruMap } from "./memory-store.js";
 export type { NormalizeOptions } from "./normalize.js";
+export { canonicalJson, normalizeText } from "./normalize.js";
 export type { ModelPrice } from "./pricing.js";
+export { defaultPricing, PriceTable } from "./pricing.js";
 export type {
   CacheRequest,
   ContentPart,
@@ -40,6 +36,9 @@ export type {
 } from "./request.js";
 export type { CacheResponse, FinishReason, ResponseToolCall, Usage } from "./response.js";
 export type { SemanticMatch, SemanticOptions } from "./semantic.js";
+export { DEFAULT_THRESHOLD, SemanticMatcher } from "./semantic.js";
 export type { NamespaceStats, StatsSnapshot } from "./stats.js";
+export { StatsCollector } from "./stats.js";
 export type { StandardSchemaLike, UserValidator, ValidatorFn, ValidatorResult, Verdict } from "./validate.js";
+export { builtInVerdict } from "./validate.js";
 export type { VectorIndex, VectorItem, VectorMatch, VectorSearch } from "./vector-index.js";

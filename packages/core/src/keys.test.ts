@@ -51,29 +51,47 @@ describe("requestKeys", () => {
     expect(k.partition).toMatch(/^[0-9a-f]{64}$/);
     const withImage: CacheRequest = {
       ...base,
-      messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "file", mediaType: "image/png", data: "sha256:ab" }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "file", mediaType: "image/png", data: "sha256:ab" },
+          ],
+        },
+      ],
     };
     expect(requestKeys(withImage, opts).partition).toBeUndefined();
     const endsWithTool: CacheRequest = {
       ...base,
-      messages: [...base.messages, { role: "tool", content: [{ type: "tool-result", toolCallId: "1", toolName: "t", output: 1 }] }],
+      messages: [
+        ...base.messages,
+        { role: "tool", content: [{ type: "tool-result", toolCallId: "1", toolName: "t", output: 1 }] },
+      ],
     };
     expect(requestKeys(endsWithTool, opts).partition).toBeUndefined();
   });
 
   it("shares a partition between two questions that differ only in the last user turn", () => {
-    const other = { ...base, messages: [base.messages[0]!, { role: "user" as const, content: "How can I change my password?" }] };
+    const other = {
+      ...base,
+      messages: [base.messages[0]!, { role: "user" as const, content: "How can I change my password?" }],
+    };
     expect(requestKeys(other, opts).partition).toBe(requestKeys(base, opts).partition);
     expect(requestKeys(other, opts).key).not.toBe(requestKeys(base, opts).key);
   });
 
   it("throws a coded error on a malformed request", () => {
     expect(() => requestKeys({ ...base, messages: [] }, opts)).toThrow(/RECALL|non-empty/);
-    expect(() => requestKeys({ ...base, model: { provider: "", id: "x" } }, opts)).toThrow(/provider and an id/);
+    expect(() => requestKeys({ ...base, model: { provider: "", id: "x" } }, opts)).toThrow(
+      /provider and an id/,
+    );
   });
 
   it("never lets two requests that differ in an answer-changing field share a key or a partition", () => {
-    const text = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim().length > 0 && s === s.trim() && !/\s\s|[^\S ]/.test(s));
+    const text = fc
+      .string({ minLength: 1, maxLength: 12 })
+      .filter((s) => s.trim().length > 0 && s === s.trim() && !/\s\s|[^\S ]/.test(s));
     const params = fc.record(
       {
         temperature: fc.double({ min: 0, max: 2, noNaN: true }),
@@ -92,7 +110,10 @@ describe("requestKeys", () => {
       { requiredKeys: [] },
     );
     const request = fc.record({
-      model: fc.record({ provider: fc.constantFrom("openai", "anthropic"), id: fc.constantFrom("gpt-4.1", "claude-sonnet-4.5") }),
+      model: fc.record({
+        provider: fc.constantFrom("openai", "anthropic"),
+        id: fc.constantFrom("gpt-4.1", "claude-sonnet-4.5"),
+      }),
       system: text,
       earlier: fc.array(fc.tuple(text, text), { maxLength: 2 }),
       question: text,
@@ -120,7 +141,8 @@ describe("requestKeys", () => {
         if (same) return ka.key === kb.key;
         if (ka.key === kb.key) return false;
         // Partitions may meet only when everything but the question is the same.
-        const sameContext = JSON.stringify(sorted({ ...a, question: "" })) === JSON.stringify(sorted({ ...b, question: "" }));
+        const sameContext =
+          JSON.stringify(sorted({ ...a, question: "" })) === JSON.stringify(sorted({ ...b, question: "" }));
         return sameContext || ka.partition !== kb.partition;
       }),
       { numRuns: 2000 },

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import { errorCodes, RecallError } from "./errors.js";
 import { canonicalJson, type NormalizeOptions, normalizeText } from "./normalize.js";
 import type { CacheRequest, ContentPart, Message } from "./request.js";
-import { errorCodes, RecallError } from "./errors.js";
 
 /** Bumped whenever the canonical form changes, so old entries are never misread. */
 export const KEY_FORMAT_VERSION = "v1";
@@ -22,6 +22,8 @@ export interface RequestKeys {
 export interface KeyOptions extends NormalizeOptions {
   prefix: string;
   namespace: string;
+  /** Also derive the semantic partition and question (skipped by caches without semantic matching). Default true. */
+  semantic?: boolean;
 }
 
 export function sha256(text: string): string {
@@ -51,7 +53,7 @@ export function requestKeys(request: CacheRequest, options: KeyOptions): Request
 
   // The question keeps its case even when keys fold it: the guard reads capitals as names.
   const last = request.messages[request.messages.length - 1]!;
-  const raw = last.role === "user" ? plainText(last.content) : undefined;
+  const raw = options.semantic !== false && last.role === "user" ? plainText(last.content) : undefined;
   const question = raw === undefined ? undefined : normalizeText(raw);
   if (question === undefined || question.length === 0) return { key };
   const partition = sha256(
@@ -69,7 +71,9 @@ function normalizeMessage(message: Message, options: NormalizeOptions): Message 
     throw new RecallError(errorCodes.INVALID_REQUEST, `a ${role} message needs string or array content`);
   }
   const parts = (message.content as ContentPart[]).map((part) =>
-    part.type === "text" || part.type === "reasoning" ? { ...part, text: normalizeText(part.text, options) } : part,
+    part.type === "text" || part.type === "reasoning"
+      ? { ...part, text: normalizeText(part.text, options) }
+      : part,
   );
   // One text part is the same request as a plain string.
   if (parts.length === 1 && parts[0]!.type === "text") return { role, content: parts[0]!.text } as Message;

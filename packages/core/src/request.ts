@@ -66,7 +66,9 @@ export interface ToolDefinition {
 
 export type ToolChoice = "auto" | "none" | "required" | { type: "tool"; toolName: string };
 
-export type ResponseFormat = { type: "text" } | { type: "json"; schema?: unknown; name?: string; description?: string };
+export type ResponseFormat =
+  | { type: "text" }
+  | { type: "json"; schema?: unknown; name?: string; description?: string };
 
 /** The parameters that change an answer. Anything else a provider accepts goes in `extra`. */
 export interface GenerationParams {

@@ -4,7 +4,14 @@
  * the engine can validate it and count what it saved, without knowing any SDK.
  */
 
-export type FinishReason = "stop" | "length" | "content-filter" | "tool-calls" | "error" | "other" | "unknown";
+export type FinishReason =
+  | "stop"
+  | "length"
+  | "content-filter"
+  | "tool-calls"
+  | "error"
+  | "other"
+  | "unknown";
 
 export interface Usage {
   inputTokens?: number;

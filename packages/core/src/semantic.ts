@@ -1,6 +1,6 @@
 import { cachedEmbedder } from "./cached-embedder.js";
 import type { Embedder } from "./embedder.js";
-import { decodeVector, encodeVector, type CacheEntry } from "./entry.js";
+import { type CacheEntry, decodeVector, encodeVector } from "./entry.js";
 import { errorCodes, type RecallError, toRecallError } from "./errors.js";
 import type { Emitter } from "./events.js";
 import { defaultGuard, type SemanticGuard } from "./guard.js";
@@ -68,7 +68,10 @@ export class SemanticMatcher {
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`embedding took longer than ${this.embedTimeoutMs} ms`)), this.embedTimeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`embedding took longer than ${this.embedTimeoutMs} ms`)),
+          this.embedTimeoutMs,
+        );
       });
       const [vector] = await Promise.race([this.embedder.embed([question]), timeout]);
       return vector;
@@ -104,7 +107,12 @@ export class SemanticMatcher {
       }
       const verdict = this.guard?.(question, entry.question) ?? { ok: true as const };
       if (!verdict.ok) {
-        this.events.emit("semantic-reject", { ...base, similarity: match.score, candidate: entry.question, reason: verdict.reason });
+        this.events.emit("semantic-reject", {
+          ...base,
+          similarity: match.score,
+          candidate: entry.question,
+          reason: verdict.reason,
+        });
         continue;
       }
       return { key: match.id, entry, similarity: match.score };

@@ -45,7 +45,10 @@ export class StatsCollector {
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(emitter: Emitter) {
-    const on = <E extends keyof CacheEvents>(name: E, apply: (s: NamespaceStats, e: CacheEvents[E]) => void) => {
+    const on = <E extends keyof CacheEvents>(
+      name: E,
+      apply: (s: NamespaceStats, e: CacheEvents[E]) => void,
+    ) => {
       this.unsubscribe.push(
         emitter.on(name, (event) => {
           const ns = (event as { namespace?: string }).namespace ?? "(none)";
@@ -78,7 +81,17 @@ export class StatsCollector {
     const namespaces: Record<string, NamespaceStats> = {};
     for (const [ns, s] of this.byNamespace) {
       namespaces[ns] = withRate({ ...s, saved: { ...s.saved } });
-      for (const k of ["hits", "semanticHits", "coalesced", "misses", "bypasses", "stores", "rejects", "semanticRejects", "errors"] as const) {
+      for (const k of [
+        "hits",
+        "semanticHits",
+        "coalesced",
+        "misses",
+        "bypasses",
+        "stores",
+        "rejects",
+        "semanticRejects",
+        "errors",
+      ] as const) {
         total[k] += s[k];
       }
       addSavings(total.saved, s.saved);

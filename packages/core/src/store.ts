@@ -12,7 +12,9 @@ export class SafeStore {
     private readonly onError: (error: RecallError, key?: string) => void,
   ) {
     // Keyv reports some adapter failures as events rather than rejections.
-    keyv.on("error", (error: unknown) => this.onError(toRecallError(errorCodes.STORE_ERROR, "store error", error)));
+    keyv.on("error", (error: unknown) =>
+      this.onError(toRecallError(errorCodes.STORE_ERROR, "store error", error)),
+    );
   }
 
   get<T>(key: string): Promise<T | undefined> {
@@ -21,7 +23,12 @@ export class SafeStore {
 
   getMany<T>(keys: string[]): Promise<Array<T | undefined>> {
     if (keys.length === 0) return Promise.resolve([]);
-    return this.guard("getMany", keys[0], () => this.keyv.get<T>(keys) as Promise<Array<T | undefined>>, keys.map(() => undefined));
+    return this.guard(
+      "getMany",
+      keys[0],
+      () => this.keyv.get<T>(keys) as Promise<Array<T | undefined>>,
+      keys.map(() => undefined),
+    );
   }
 
   set(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
@@ -38,7 +45,9 @@ export class SafeStore {
     const iterator = this.keyv.iterator;
     if (typeof iterator !== "function") return;
     try {
-      for await (const [key, value] of iterator.call(this.keyv, undefined) as AsyncIterable<[string, unknown]>) {
+      for await (const [key, value] of iterator.call(this.keyv, undefined) as AsyncIterable<
+        [string, unknown]
+      >) {
         yield [key, value];
       }
     } catch (error) {
@@ -52,7 +61,10 @@ export class SafeStore {
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        this.onError(new RecallError(errorCodes.STORE_TIMEOUT, `store ${op} took longer than ${this.timeoutMs} ms`), key);
+        this.onError(
+          new RecallError(errorCodes.STORE_TIMEOUT, `store ${op} took longer than ${this.timeoutMs} ms`),
+          key,
+        );
         resolve(fallback);
       }, this.timeoutMs);
       let pending: Promise<T>;

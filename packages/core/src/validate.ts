@@ -14,7 +14,11 @@ export type ValidatorFn = (
 export interface StandardSchemaLike {
   "~standard": {
     version: 1;
-    validate: (value: unknown) => { issues?: ReadonlyArray<{ message: string }> } | Promise<{ issues?: ReadonlyArray<{ message: string }> }>;
+    validate: (
+      value: unknown,
+    ) =>
+      | { issues?: ReadonlyArray<{ message: string }> }
+      | Promise<{ issues?: ReadonlyArray<{ message: string }> }>;
   };
 }
 
@@ -62,7 +66,10 @@ export function builtInVerdict(request: CacheRequest, response: CacheResponse): 
       const result = schemaValidator(format.schema).validate(parsed);
       if (!result.valid) {
         const first = result.errors[0];
-        return { ok: false, reason: `JSON output does not match its schema${first ? `: ${first.error}` : ""}` };
+        return {
+          ok: false,
+          reason: `JSON output does not match its schema${first ? `: ${first.error}` : ""}`,
+        };
       }
     }
   }

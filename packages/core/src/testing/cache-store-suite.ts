@@ -11,7 +11,11 @@ import type { CacheResponse } from "../response.js";
  * @example
  * cacheStoreSuite("redis", () => new Keyv({ store: new KeyvRedis(url), namespace: "test" }));
  */
-export function cacheStoreSuite(name: string, makeStore: () => Keyv, options: { iterable?: boolean } = {}): void {
+export function cacheStoreSuite(
+  name: string,
+  makeStore: () => Keyv,
+  options: { iterable?: boolean } = {},
+): void {
   describe(`cache store suite: ${name}`, () => {
     const stores: Keyv[] = [];
     const store = () => {
@@ -27,8 +31,16 @@ export function cacheStoreSuite(name: string, makeStore: () => Keyv, options: { 
     });
 
     const unique = () => Math.random().toString(36).slice(2);
-    const request = (q: string): CacheRequest => ({ model: { provider: "openai", id: "gpt-4.1" }, messages: [{ role: "user", content: q }] });
-    const answer = (text: string): CacheResponse => ({ body: { text }, text, finishReason: "stop", usage: { inputTokens: 10, outputTokens: 20 } });
+    const request = (q: string): CacheRequest => ({
+      model: { provider: "openai", id: "gpt-4.1" },
+      messages: [{ role: "user", content: q }],
+    });
+    const answer = (text: string): CacheResponse => ({
+      body: { text },
+      text,
+      finishReason: "stop",
+      usage: { inputTokens: 10, outputTokens: 20 },
+    });
 
     it("answers a repeat from the store and counts it", async () => {
       const cache = createCache({ store: store(), storeTimeoutMs: 1_000 });
@@ -66,7 +78,9 @@ export function cacheStoreSuite(name: string, makeStore: () => Keyv, options: { 
       const b = await cache.run(request(q), async () => answer("for b"), { namespace: "tenant-b" });
       expect(b.status).toBe("miss");
       expect(b.response.text).toBe("for b");
-      expect((await cache.run(request(q), async () => answer("x"), { namespace: "tenant-a" })).response.text).toBe("for a");
+      expect(
+        (await cache.run(request(q), async () => answer("x"), { namespace: "tenant-a" })).response.text,
+      ).toBe("for a");
     });
 
     it("deletes one entry by key", async () => {
@@ -103,7 +117,9 @@ export function cacheStoreSuite(name: string, makeStore: () => Keyv, options: { 
         expect((await cache.run(request("three"), async () => answer("3b"))).status).toBe("miss");
         expect((await cache.run(request("four"), async () => answer("4b"))).status).toBe("hit");
         expect(await cache.purgeNamespace(ns)).toBe(1);
-        expect((await cache.run(request("one"), async () => answer("1b"), { namespace: ns })).status).toBe("miss");
+        expect((await cache.run(request("one"), async () => answer("1b"), { namespace: ns })).status).toBe(
+          "miss",
+        );
       });
     }
   });

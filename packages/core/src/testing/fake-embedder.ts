@@ -4,7 +4,9 @@ import type { Embedder } from "../embedder.js";
  * A deterministic embedder for tests: texts listed in the same `synonyms` group get the same vector,
  * others a vector of their own (bag of words). No model, no network.
  */
-export function fakeEmbedder(options: { synonyms?: string[][]; dimensions?: number; id?: string } = {}): Embedder & { calls: number } {
+export function fakeEmbedder(
+  options: { synonyms?: string[][]; dimensions?: number; id?: string } = {},
+): Embedder & { calls: number } {
   const dimensions = options.dimensions ?? 64;
   const groups = new Map<string, string>();
   for (const group of options.synonyms ?? []) for (const text of group) groups.set(text, group[0]!);

@@ -1,0 +1,44 @@
+/** One measured figure, as every benchmark module reports it and bench-results.json stores it. */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** The figure this one is measured against, in the same run. */
+  comparedWith?: string;
+  /** value / comparedWith's value. */
+  ratio?: number;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  progress: (message: string) => void;
+}
+
+/** Percentile of a list of samples (sorted in place). */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  samples.sort((a, b) => a - b);
+  const index = Math.min(samples.length - 1, Math.max(0, Math.ceil((p / 100) * samples.length) - 1));
+  return samples[index]!;
+}
+
+/** Runs `op` `count` times after `warmup` runs; returns each run's duration in microseconds. */
+export async function timeEach(
+  count: number,
+  op: (i: number) => Promise<unknown>,
+  warmup = Math.min(500, count),
+): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await op(i);
+  const samples = new Array<number>(count);
+  for (let i = 0; i < count; i++) {
+    const start = process.hrtime.bigint();
+    await op(i);
+    samples[i] = Number(process.hrtime.bigint() - start) / 1_000;
+  }
+  return samples;
+}
+
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
