@@ -149,6 +149,39 @@ describe("LangChain ChatOpenAI", () => {
     expect(server.count(useResponsesApi ? "responses" : "chat")).toBe(2);
   });
 
+  it.each([false, true])(
+    "structured output and bound tools work (useResponsesApi: %s)",
+    async (useResponsesApi) => {
+      const llm = new ChatOpenAI({
+        model: "gpt-4o-mini",
+        apiKey: "sk-test",
+        useResponsesApi,
+        configuration: { baseURL: server.url },
+      });
+      const schema = z.object({ city: z.string(), population: z.number() });
+      const viaSchema = await llm
+        .withStructuredOutput(schema, { method: "jsonSchema" })
+        .invoke("Biggest city?");
+      expect(viaSchema).toEqual({ city: answerTextFor("Biggest city?"), population: 3.5 });
+      const viaTool = await llm
+        .withStructuredOutput(schema, { method: "functionCalling" })
+        .invoke("Biggest city?");
+      expect(viaTool).toEqual({ city: "biggest city", population: 3.5 });
+      const msg = await llm
+        .bindTools([
+          {
+            type: "function",
+            function: {
+              name: "lookup",
+              parameters: { type: "object", properties: { q: { type: "string" } } },
+            },
+          },
+        ])
+        .invoke("Find X");
+      expect(msg.tool_calls?.[0]).toMatchObject({ name: "lookup", args: { q: "find x" } });
+    },
+  );
+
   it("OpenAIEmbeddings embeds queries and documents", async () => {
     const emb = new OpenAIEmbeddings({
       model: "text-embedding-3-small",
