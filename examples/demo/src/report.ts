@@ -1,0 +1,178 @@
+import { defaultPricing } from "@recall/core";
+import type { Answer } from "./adapters/types.js";
+import type { WorkloadItem } from "./workload.js";
+
+export interface Result {
+  item: WorkloadItem;
+  answer?: Answer;
+  error?: string;
+  ms: number;
+  falseHit: boolean;
+}
+
+export interface ReportInput {
+  title: string;
+  results: Result[];
+  upstreamCalls: number | undefined;
+  wallSeconds: number;
+}
+
+export interface Summary {
+  requests: number;
+  exactHits: number;
+  semanticHits: number;
+  coalesced: number;
+  misses: number;
+  errors: number;
+  falseHits: number;
+  upstreamCalls: number;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(" | ")} |`;
+  return [
+    line(header),
+    `|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`,
+    ...rows.map(line),
+  ].join("\n");
+}
+
+function pct(part: number, whole: number): string {
+  return whole === 0 ? "–" : `${((100 * part) / whole).toFixed(1)}%`;
+}
+
+function quantile(values: number[], q: number): string {
+  if (values.length === 0) return "–";
+  const sorted = [...values].sort((a, b) => a - b);
+  const v = sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return v < 10 ? `${v.toFixed(2)} ms` : `${Math.round(v)} ms`;
+}
+
+export function summarize(results: Result[], upstreamCalls: number | undefined): Summary {
+  const count = (s: Answer["status"]) => results.filter((r) => r.answer?.status === s).length;
+  const misses = count("miss") + count("bypass");
+  return {
+    requests: results.length,
+    exactHits: count("hit"),
+    semanticHits: count("semantic-hit"),
+    coalesced: count("coalesced"),
+    misses,
+    errors: results.filter((r) => r.error).length,
+    falseHits: results.filter((r) => r.falseHit).length,
+    upstreamCalls: upstreamCalls ?? misses,
+  };
+}
+
+export function printReport({ title, results, upstreamCalls, wallSeconds }: ReportInput): Summary {
+  const s = summarize(results, upstreamCalls);
+  const fromCache = s.exactHits + s.semanticHits + s.coalesced;
+  console.log(`\n${title}\n`);
+  console.log(
+    table(
+      ["outcome", "requests", "share"],
+      [
+        ["exact hits", String(s.exactHits), pct(s.exactHits, s.requests)],
+        ["semantic hits", String(s.semanticHits), pct(s.semanticHits, s.requests)],
+        ["coalesced (waited for a concurrent call)", String(s.coalesced), pct(s.coalesced, s.requests)],
+        ["misses (answered upstream)", String(s.misses), pct(s.misses, s.requests)],
+        ["errors", String(s.errors), pct(s.errors, s.requests)],
+        ["false hits (wrong cached answer)", String(s.falseHits), pct(s.falseHits, s.requests)],
+        ["upstream calls", String(s.upstreamCalls), pct(s.upstreamCalls, s.requests)],
+        [
+          "upstream calls avoided",
+          String(s.requests - s.upstreamCalls),
+          pct(s.requests - s.upstreamCalls, s.requests),
+        ],
+      ],
+    ),
+  );
+
+  const kinds: Array<[WorkloadItem["kind"], string]> = [
+    ["first", "must miss"],
+    ["repeat", "should hit (exact)"],
+    ["paraphrase", "may hit (semantic)"],
+    ["near-miss", "must miss"],
+  ];
+  console.log("\nBy kind of question (the workload knows which answer is right):\n");
+  console.log(
+    table(
+      ["kind", "asked", "from cache", "false hits", "expected"],
+      kinds.map(([kind, expected]) => {
+        const of = results.filter((r) => r.item.kind === kind);
+        const cached = of.filter(
+          (r) => r.answer && r.answer.status !== "miss" && r.answer.status !== "bypass",
+        ).length;
+        return [
+          kind,
+          String(of.length),
+          String(cached),
+          String(of.filter((r) => r.falseHit).length),
+          expected,
+        ];
+      }),
+    ),
+  );
+
+  const ms = (pred: (r: Result) => boolean) => results.filter(pred).map((r) => r.ms);
+  const groups: Array<[string, number[]]> = [
+    ["exact hits", ms((r) => r.answer?.status === "hit")],
+    ["semantic hits", ms((r) => r.answer?.status === "semantic-hit")],
+    ["misses", ms((r) => r.answer?.status === "miss")],
+  ];
+  console.log("\nLatency seen by the caller:\n");
+  console.log(
+    table(
+      ["", "p50", "p95", "n"],
+      groups.map(([name, v]) => [name, quantile(v, 0.5), quantile(v, 0.95), String(v.length)]),
+    ),
+  );
+  const missP50 = median(groups[2]![1]);
+  const hitP50 = median(groups[0]![1]);
+  if (missP50 && hitP50)
+    console.log(
+      `\nAn exact hit answered ${Math.round(missP50 / hitP50).toLocaleString("en-US")}x faster than a miss (p50).`,
+    );
+
+  const saved = results.filter((r) => r.answer && r.answer.status !== "miss" && r.answer.status !== "bypass");
+  const inTok = saved.reduce((a, r) => a + (r.answer!.inputTokens ?? 0), 0);
+  const outTok = saved.reduce((a, r) => a + (r.answer!.outputTokens ?? 0), 0);
+  const spentIn = results
+    .filter((r) => r.answer?.status === "miss")
+    .reduce((a, r) => a + (r.answer!.inputTokens ?? 0), 0);
+  const spentOut = results
+    .filter((r) => r.answer?.status === "miss")
+    .reduce((a, r) => a + (r.answer!.outputTokens ?? 0), 0);
+  console.log(
+    `\nTokens saved: ${inTok.toLocaleString("en-US")} input + ${outTok.toLocaleString("en-US")} output (spent upstream: ${spentIn.toLocaleString("en-US")} + ${spentOut.toLocaleString("en-US")}).`,
+  );
+  console.log("Money saved by model price (this run, and per million requests like it):\n");
+  const models = ["gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2"];
+  console.log(
+    table(
+      ["model", "$/M in", "$/M out", "saved this run", "spent this run", "saved per 1M requests"],
+      models.map((m) => {
+        const p = defaultPricing[m]!;
+        const usd = (inTok * (p.input ?? 0) + outTok * p.output) / 1e6;
+        const spent = (spentIn * (p.input ?? 0) + spentOut * p.output) / 1e6;
+        return [
+          m,
+          `$${p.input ?? 0}`,
+          `$${p.output}`,
+          `$${usd.toFixed(4)}`,
+          `$${spent.toFixed(4)}`,
+          `$${Math.round((usd / results.length) * 1e6).toLocaleString("en-US")}`,
+        ];
+      }),
+    ),
+  );
+  console.log(`\n${s.requests} requests in ${wallSeconds.toFixed(1)} s.`);
+  return s;
+}
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
