@@ -1,3 +1,4 @@
 import { recallBuild } from "../../tsup.base";
 
-export default recallBuild({ index: "src/index.ts" });
+// `testing` (fakeEmbedder, cacheStoreSuite) is for adapters' tests; it imports vitest, which stays external.
+export default recallBuild({ index: "src/index.ts", testing: "src/testing/index.ts" }, { external: ["vitest"] });
