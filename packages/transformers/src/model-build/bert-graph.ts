@@ -229,33 +229,24 @@ export function buildBertOnnx(model: TfjsGraphModel): BertOnnx {
       `${L}/attention/output`,
     ).out;
 
-    // GELU, exactly as the TF graph writes it: (0.5 * x) * (1 + erf(x * 0.70710677)).
+    // GELU as the TF graph computes it, (0.5 * x) * (1 + erf(x * 0.70710677)), but with the division
+    // by sqrt(2) written as a Div: that is the pattern onnxruntime fuses into one Gelu (BiasGelu) op.
     const inter = dense(attn, `${L}/intermediate/dense`, `${N}.intermediate.dense`);
     intermediateSize = tf.weight(`${L}/intermediate/dense/Tensordot/MatMul`, "MatMul", 1).shape[1]!;
     const gelu = `${L}/intermediate/Gelu`;
     tf.node(`${gelu}/Erf`, "Erf");
-    const half = g.op(
-      "Mul",
-      [inter, g.float(`${N}.gelu.half`, tf.scalar(`${gelu}/mul`, "Mul", 0))],
-      `${gelu}/mul`,
-    );
+    const sqrt2 = 1 / tf.scalar(`${gelu}/truediv`, "Mul", 1);
+    const half = tf.scalar(`${gelu}/mul`, "Mul", 0);
+    const one = tf.scalar(`${gelu}/add`, "AddV2", 0);
     const erf = g.op(
       "Erf",
-      [
-        g.op(
-          "Mul",
-          [inter, g.float(`${N}.gelu.rsqrt2`, tf.scalar(`${gelu}/truediv`, "Mul", 1))],
-          `${gelu}/truediv`,
-        ),
-      ],
+      [g.op("Div", [inter, g.float(`${N}.gelu.sqrt2`, sqrt2)], `${gelu}/div`)],
       `${gelu}/Erf`,
     );
+    const erfPlusOne = g.op("Add", [erf, g.float(`${N}.gelu.one`, one)], `${gelu}/add`);
     const act = g.op(
       "Mul",
-      [
-        half,
-        g.op("Add", [erf, g.float(`${N}.gelu.one`, tf.scalar(`${gelu}/add`, "AddV2", 0))], `${gelu}/add`),
-      ],
+      [g.op("Mul", [inter, erfPlusOne], `${gelu}/mul`), g.float(`${N}.gelu.half`, half)],
       `${gelu}/mul_1`,
     );
 

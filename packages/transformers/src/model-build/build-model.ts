@@ -11,7 +11,7 @@ import { readTfjsGraphModel } from "./tfjs-model.js";
 /** The model name the build provides, laid out where transformers.js looks for it. */
 export const LOCAL_MODEL_NAME = "Xenova/all-MiniLM-L6-v2";
 /** Bump when the build's output changes, so existing builds are replaced. */
-export const BUILD_VERSION = 1;
+export const BUILD_VERSION = 2;
 const BUILD_INFO = "recall-build.json";
 
 export interface BuildModelOptions {
@@ -87,7 +87,7 @@ async function build(dir: string, options: BuildModelOptions): Promise<BuiltMode
       builtAt: new Date().toISOString(),
     };
     await writeFile(join(tmp, BUILD_INFO), `${JSON.stringify(info, null, 2)}\n`);
-    const placed = await publish(tmp, finalDir, source);
+    const placed = await publish(tmp, finalDir, source, options.force ?? false);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     progress(
       placed ? `done in ${seconds} s` : "another process finished the same build first; using that one",
@@ -171,9 +171,14 @@ async function isCurrent(modelDir: string, source: ModelSource): Promise<boolean
 
 /**
  * Renames the finished temp dir into place (true); if another process got there first, keeps its
- * build (false).
+ * build (false). With `replace`, an existing build is swapped out first.
  */
-async function publish(tmp: string, finalDir: string, source: ModelSource): Promise<boolean> {
+async function publish(
+  tmp: string,
+  finalDir: string,
+  source: ModelSource,
+  replace: boolean,
+): Promise<boolean> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await rename(tmp, finalDir);
@@ -182,8 +187,9 @@ async function publish(tmp: string, finalDir: string, source: ModelSource): Prom
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EPERM") throw error;
     }
-    if (await isCurrent(finalDir, source)) return false; // a concurrent build won; ours is discarded
-    // An outdated build is in the way: move it aside (atomically), then retry.
+    // A concurrent build won: keep it (unless this is a forced rebuild's first attempt).
+    if (!(replace && attempt === 0) && (await isCurrent(finalDir, source))) return false;
+    // An outdated build (or, forced, the current one) is in the way: move it aside atomically, retry.
     const old = `${finalDir}.${randomBytes(4).toString("hex")}.old`;
     await rename(finalDir, old).catch(() => {});
     await rm(old, { recursive: true, force: true });
