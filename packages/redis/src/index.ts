@@ -1,0 +1,10 @@
+export type { RedisBus, RedisBusOptions } from "./bus.js";
+export { createRedisBus } from "./bus.js";
+export type { RedisClientLike, RedisConnection } from "./client.js";
+export { failFastClientOptions } from "./client.js";
+export type { RedisLock, RedisLockOptions } from "./lock.js";
+export { createRedisLock } from "./lock.js";
+export type { RedisRecall, RedisRecallOptions } from "./recall.js";
+export { redisRecall } from "./recall.js";
+export type { RedisStoreOptions } from "./store.js";
+export { createRedisStore, FOREIGN_VALUE } from "./store.js";

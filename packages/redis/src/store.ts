@@ -1,0 +1,47 @@
+import KeyvRedis from "@keyv/redis";
+import Keyv from "keyv";
+import type { RedisClientLike } from "./client.js";
+
+export interface RedisStoreOptions {
+  /** The node-redis 5 client to use (see `failFastClientOptions` for one that never stalls calls). */
+  client: RedisClientLike;
+  /** Keyv namespace: every key is stored as `<namespace>::<key>`, and scans only see these. Default `recall`. */
+  namespace?: string;
+}
+
+/**
+ * What Recall reads back for a stored value that Keyv cannot decode (not JSON, or JSON without
+ * Keyv's `{ value }` wrapper): not a cache entry, so the engine reports it, deletes it and misses.
+ */
+export const FOREIGN_VALUE = Object.freeze({ recallForeignValue: true });
+
+/**
+ * A Keyv store on Redis for Recall: `@keyv/redis` over the given client, with a decoder that turns
+ * foreign or corrupted values into a marker the engine deletes, instead of throwing (which would
+ * stop index rebuilds and purges half-way).
+ */
+export function createRedisStore(options: RedisStoreOptions): Keyv {
+  const namespace = options.namespace ?? "recall";
+  const adapter = new KeyvRedis(options.client as never, {
+    namespace,
+    throwOnConnectError: false,
+    throwOnErrors: false,
+  });
+  return new Keyv({ store: adapter, namespace, useKeyPrefix: false, deserialize: safeDeserialize as never });
+}
+
+/** Keyv's own decoding (JSON, `:base64:` buffers, escaped colons), but never throwing. */
+export function safeDeserialize(data: string): { value?: unknown; expires?: number } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data, (_, value) => {
+      if (typeof value !== "string") return value;
+      if (value.startsWith(":base64:")) return Buffer.from(value.slice(8), "base64");
+      return value.startsWith(":") ? value.slice(1) : value;
+    });
+  } catch {
+    return { value: FOREIGN_VALUE };
+  }
+  if (typeof parsed !== "object" || parsed === null || !("value" in parsed)) return { value: FOREIGN_VALUE };
+  return parsed as { value?: unknown; expires?: number };
+}
