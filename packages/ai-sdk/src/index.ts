@@ -1,0 +1,10 @@
+export type { RecallProviderOptions, ReplayPace } from "./call-options.js";
+export type { AiSdkEmbedder, AiSdkEmbedderOptions } from "./embedder.js";
+export { aiSdkEmbedder } from "./embedder.js";
+export type { GenerateBody } from "./generate.js";
+export type { RecallMiddlewareOptions } from "./middleware.js";
+export { recallMiddleware } from "./middleware.js";
+export type { RecallMetadata, RecallSavings } from "./provider-metadata.js";
+export type { StreamBody } from "./stream.js";
+export type { CallKind, ModelIdentity } from "./to-request.js";
+export { toCacheRequest } from "./to-request.js";

@@ -1,0 +1,180 @@
+import { createHash } from "node:crypto";
+import type {
+  LanguageModelV4CallOptions,
+  LanguageModelV4FunctionTool,
+  LanguageModelV4Message,
+  LanguageModelV4ProviderTool,
+  SharedV4ProviderOptions,
+} from "@ai-sdk/provider";
+import type { CacheRequest, GenerationParams, Message, ToolChoice, ToolDefinition } from "@recall/core";
+
+/** Which AI SDK call a cache entry answers; a generate result and a recorded stream never share a key. */
+export type CallKind = "generate" | "stream";
+
+export interface ModelIdentity {
+  readonly provider: string;
+  readonly modelId: string;
+}
+
+/**
+ * Translates an AI SDK call into core's request: the model's provider and id, the prompt, and every
+ * call option that can change the answer. Abort signals, headers, `includeRawChunks` and
+ * `providerOptions.recall` are left out; other provider options (e.g. `openai.reasoningEffort`) and
+ * the provider options of messages and parts go in.
+ */
+export function toCacheRequest(
+  model: ModelIdentity,
+  params: LanguageModelV4CallOptions,
+  kind: CallKind,
+  context?: unknown,
+): CacheRequest {
+  const promptOptions: unknown[] = [];
+  const messages = params.prompt.map((message, index) => toMessage(message, index, promptOptions));
+  const request: CacheRequest = {
+    model: { provider: model.provider, id: model.modelId },
+    messages,
+    params: toParams(params, promptOptions),
+    kind: `ai-sdk.${kind}`,
+  };
+  if (context !== undefined) request.context = context;
+  return request;
+}
+
+function toParams(params: LanguageModelV4CallOptions, promptOptions: unknown[]): GenerationParams {
+  const out: GenerationParams = {
+    temperature: params.temperature,
+    topP: params.topP,
+    topK: params.topK,
+    maxOutputTokens: params.maxOutputTokens,
+    stopSequences: params.stopSequences,
+    seed: params.seed,
+    presencePenalty: params.presencePenalty,
+    frequencyPenalty: params.frequencyPenalty,
+    tools: params.tools?.map(toTool),
+    toolChoice: toToolChoice(params.toolChoice),
+    responseFormat: params.responseFormat,
+    reasoning: params.reasoning,
+  };
+  const extra: Record<string, unknown> = {};
+  const providerOptions = withoutRecall(params.providerOptions);
+  if (providerOptions) extra.providerOptions = providerOptions;
+  if (promptOptions.length > 0) extra.promptOptions = promptOptions;
+  if (Object.keys(extra).length > 0) out.extra = extra;
+  return out;
+}
+
+/** Provider options without our own `recall` entry (which steers the cache, not the model). */
+export function withoutRecall(
+  options: SharedV4ProviderOptions | undefined,
+): SharedV4ProviderOptions | undefined {
+  if (!options) return undefined;
+  const { recall: _recall, ...rest } = options;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+function toTool(tool: LanguageModelV4FunctionTool | LanguageModelV4ProviderTool): ToolDefinition {
+  if (tool.type === "provider") return { name: tool.name, args: { id: tool.id, args: tool.args } };
+  const def: ToolDefinition = {
+    name: tool.name,
+    description: tool.description,
+    inputSchema: tool.inputSchema,
+  };
+  if (tool.strict !== undefined || tool.inputExamples || tool.providerOptions) {
+    def.args = {
+      strict: tool.strict,
+      inputExamples: tool.inputExamples,
+      providerOptions: tool.providerOptions,
+    };
+  }
+  return def;
+}
+
+function toToolChoice(choice: LanguageModelV4CallOptions["toolChoice"]): ToolChoice | undefined {
+  if (!choice) return undefined;
+  return choice.type === "tool" ? { type: "tool", toolName: choice.toolName } : choice.type;
+}
+
+/**
+ * One prompt message in core's shape. Parts core has no type for (tool approvals, custom parts,
+ * provider-executed tool results) are kept as they are: they only need to enter the key.
+ */
+function toMessage(message: LanguageModelV4Message, index: number, promptOptions: unknown[]): Message {
+  if (message.providerOptions) promptOptions.push({ message: index, options: message.providerOptions });
+  if (message.role === "system") return { role: "system", content: message.content };
+  const content = (message.content as Array<{ type: string; providerOptions?: SharedV4ProviderOptions }>).map(
+    (part, partIndex) => {
+      if (part.providerOptions)
+        promptOptions.push({ message: index, part: partIndex, options: part.providerOptions });
+      return toPart(part as PromptPart);
+    },
+  );
+  return { role: message.role, content } as Message;
+}
+
+type PromptPart = Exclude<LanguageModelV4Message["content"], string>[number];
+
+function toPart(part: PromptPart): unknown {
+  switch (part.type) {
+    case "text":
+    case "reasoning":
+      return { type: part.type, text: part.text };
+    case "file":
+      return { type: "file", mediaType: part.mediaType, data: fileData(part.data), filename: part.filename };
+    case "reasoning-file":
+      return { type: "reasoning-file", mediaType: part.mediaType, data: fileData(part.data) };
+    case "tool-call":
+      return {
+        type: "tool-call",
+        toolCallId: part.toolCallId,
+        toolName: part.toolName,
+        input: part.input,
+        providerExecuted: part.providerExecuted,
+      };
+    case "tool-result":
+      return {
+        type: "tool-result",
+        toolCallId: part.toolCallId,
+        toolName: part.toolName,
+        output: part.output,
+      };
+    case "tool-approval-response":
+      return { type: part.type, approvalId: part.approvalId, approved: part.approved, reason: part.reason };
+    default: {
+      // A custom part, or one a later spec adds: all its fields but its options (collected apart).
+      const { providerOptions: _options, ...rest } = part as { providerOptions?: unknown };
+      return rest;
+    }
+  }
+}
+
+/** File content as the key sees it: URLs as they are, inline content as its SHA-256 (keys stay small). */
+function fileData(data: unknown): string {
+  if (data instanceof URL) return data.href;
+  if (typeof data === "string" || data instanceof Uint8Array) return hashed(data);
+  const d = data as {
+    type?: string;
+    url?: URL;
+    originalUrl?: string;
+    data?: string | Uint8Array;
+    reference?: unknown;
+    text?: string;
+  };
+  switch (d?.type) {
+    case "url":
+      return d.originalUrl ?? String(d.url);
+    case "data":
+      return hashed(d.data ?? "");
+    case "text":
+      return `text-${hashed(Buffer.from(d.text ?? "", "utf8"))}`;
+    case "reference":
+      return `reference:${JSON.stringify(Object.entries(d.reference ?? {}).sort())}`;
+    default:
+      return hashed(Buffer.from(JSON.stringify(data ?? null), "utf8"));
+  }
+}
+
+/** `sha256:<hex>` of the bytes (base64 strings decoded first, so both forms of one file agree). */
+function hashed(data: string | Uint8Array): string {
+  const bytes = typeof data === "string" ? Buffer.from(data, "base64") : data;
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
