@@ -1,6 +1,6 @@
 import KeyvRedis from "@keyv/redis";
 import Keyv from "keyv";
-import type { RedisClientLike } from "./client.js";
+import { firstConnection, type RedisClientLike, withTimeout } from "./client.js";
 
 export interface RedisStoreOptions {
   /** The node-redis 5 client to use (see `failFastClientOptions` for one that never stalls calls). */
@@ -22,12 +22,33 @@ export const FOREIGN_VALUE = Object.freeze({ recallForeignValue: true });
  */
 export function createRedisStore(options: RedisStoreOptions): Keyv {
   const namespace = options.namespace ?? "recall";
-  const adapter = new KeyvRedis(options.client as never, {
+  const adapter = new RecallKeyvRedis(options.client as never, {
     namespace,
     throwOnConnectError: false,
     throwOnErrors: false,
   });
   return new Keyv({ store: adapter, namespace, useKeyPrefix: false, deserialize: safeDeserialize as never });
+}
+
+/**
+ * `@keyv/redis` with two changes:
+ * - With commands failing fast while disconnected, the very first ones would fail before the client
+ *   has connected at all: they wait for the first connection (1 s at most). Later outages do not wait.
+ * - A failed write rejects (Keyv reports it once and returns false), so the engine's `stored` is
+ *   true only for answers that reached Redis; `@keyv/redis` would swallow the error.
+ */
+class RecallKeyvRedis extends KeyvRedis<unknown> {
+  override async getClient() {
+    const client = this.client as unknown as RedisClientLike;
+    if (!client.isReady) await withTimeout(firstConnection(client), 1_000, "connect").catch(() => {});
+    return super.getClient();
+  }
+
+  override async set(key: string, value: string, ttl?: number): Promise<void> {
+    const client = await this.getClient();
+    const prefixed = this.createKeyPrefix(key, this.namespace);
+    await (ttl ? client.set(prefixed, value, { PX: ttl }) : client.set(prefixed, value));
+  }
 }
 
 /** Keyv's own decoding (JSON, `:base64:` buffers, escaped colons), but never throwing. */
