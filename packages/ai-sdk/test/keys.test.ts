@@ -1,0 +1,127 @@
+import type { LanguageModelV4CallOptions } from "@ai-sdk/provider";
+import { createCache, requestKeys } from "@recall/core";
+import { wrapLanguageModel } from "ai";
+import { describe, expect, it } from "vitest";
+import { recallMiddleware, toCacheRequest } from "../src/index.js";
+import { mockModel, recallOf } from "./mock-model.js";
+
+const model = { provider: "openai.chat", modelId: "gpt-4.1" };
+const base: LanguageModelV4CallOptions = {
+  prompt: [
+    { role: "system", content: "Be brief." },
+    { role: "user", content: [{ type: "text", text: "What is the capital of France?" }] },
+  ],
+  temperature: 0,
+};
+const keyOf = (params: LanguageModelV4CallOptions, m = model) =>
+  requestKeys(toCacheRequest(m, params, "generate"), { prefix: "recall", namespace: "default" }).key;
+
+describe("the key", () => {
+  it("ignores abort signals, headers, raw-chunk requests and providerOptions.recall", () => {
+    const same = keyOf({
+      ...base,
+      abortSignal: new AbortController().signal,
+      headers: { authorization: "Bearer sk-secret", "x-trace": "1" },
+      includeRawChunks: true,
+      providerOptions: { recall: { ttl: 1000, namespace: "ignored-here" } },
+    });
+    expect(same).toBe(keyOf(base));
+    expect(
+      JSON.stringify(
+        toCacheRequest(model, { ...base, headers: { authorization: "Bearer sk-secret" } }, "generate"),
+      ),
+    ).not.toContain("sk-secret");
+  });
+
+  it.each<[string, Partial<LanguageModelV4CallOptions>]>([
+    ["temperature", { temperature: 0.7 }],
+    ["topP", { topP: 0.5 }],
+    ["maxOutputTokens", { maxOutputTokens: 10 }],
+    ["stopSequences", { stopSequences: ["\n"] }],
+    ["seed", { seed: 7 }],
+    ["reasoning", { reasoning: "high" }],
+    ["a provider option", { providerOptions: { openai: { reasoningEffort: "high" } } }],
+    ["JSON output", { responseFormat: { type: "json", schema: { type: "object" } } }],
+    ["tools", { tools: [{ type: "function", name: "weather", inputSchema: { type: "object" } }] }],
+    ["a tool choice", { toolChoice: { type: "required" } }],
+  ])("changes with %s", (_, change) => {
+    expect(keyOf({ ...base, ...change })).not.toBe(keyOf(base));
+  });
+
+  it("changes with the model's provider and id", () => {
+    expect(keyOf(base, { provider: "openai.chat", modelId: "gpt-4.1-mini" })).not.toBe(keyOf(base));
+    expect(keyOf(base, { provider: "openai.responses", modelId: "gpt-4.1" })).not.toBe(keyOf(base));
+  });
+
+  it("changes with the provider options of a message or part", () => {
+    const withPartOptions: LanguageModelV4CallOptions = {
+      ...base,
+      prompt: [
+        base.prompt[0]!,
+        {
+          role: "user",
+          content: [
+            {
+              type: "text",
+              text: "What is the capital of France?",
+              providerOptions: { openai: { imageDetail: "low" } },
+            },
+          ],
+        },
+      ],
+    };
+    expect(keyOf(withPartOptions)).not.toBe(keyOf(base));
+  });
+
+  it("changes with the content of an attached file, not with its encoding", () => {
+    const withFile = (data: Uint8Array | string): LanguageModelV4CallOptions => ({
+      prompt: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is in this picture?" },
+            { type: "file", mediaType: "image/png", data: { type: "data", data } },
+          ],
+        },
+      ],
+    });
+    const bytes = new Uint8Array([1, 2, 3, 4]);
+    expect(keyOf(withFile(bytes))).toBe(keyOf(withFile(Buffer.from(bytes).toString("base64"))));
+    expect(keyOf(withFile(new Uint8Array([1, 2, 3, 5])))).not.toBe(keyOf(withFile(bytes)));
+    // Inline content enters the key as a hash, not as itself.
+    expect(JSON.stringify(toCacheRequest(model, withFile(bytes), "generate"))).toMatch(/sha256:[0-9a-f]{64}/);
+  });
+
+  it("keeps generate and stream apart (one stores a result, the other a recording)", () => {
+    const opts = { prefix: "recall", namespace: "default" };
+    expect(requestKeys(toCacheRequest(model, base, "stream"), opts).key).not.toBe(keyOf(base));
+  });
+});
+
+describe("the key through the middleware", () => {
+  it("hits across different headers and abort signals, misses on another reasoning effort", async () => {
+    const inner = mockModel();
+    const wrapped = wrapLanguageModel({
+      model: inner,
+      middleware: recallMiddleware({ cache: createCache() }),
+    });
+    const first = await wrapped.doGenerate({ ...base, headers: { "x-a": "1" } });
+    const second = await wrapped.doGenerate({
+      ...base,
+      headers: { "x-a": "2" },
+      abortSignal: new AbortController().signal,
+    });
+    const recallOnly = await wrapped.doGenerate({ ...base, providerOptions: { recall: { tags: ["faq"] } } });
+    const effort = await wrapped.doGenerate({
+      ...base,
+      providerOptions: { openai: { reasoningEffort: "high" } },
+    });
+    expect(recallOf(first.providerMetadata)?.status).toBe("miss");
+    expect(recallOf(second.providerMetadata)?.status).toBe("hit");
+    expect(recallOf(recallOnly.providerMetadata)?.status).toBe("hit");
+    expect(recallOf(effort.providerMetadata)?.status).toBe("miss");
+    expect(inner.doGenerateCalls).toHaveLength(2);
+    // The model still receives the headers it was given.
+    expect(inner.doGenerateCalls[0]!.headers).toEqual({ "x-a": "1" });
+  });
+});
