@@ -1,0 +1,322 @@
+import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import {
+  BaseChatModel,
+  type BaseChatModelCallOptions,
+  type BindToolsInput,
+} from "@langchain/core/language_models/chat_models";
+import { AIMessageChunk, type BaseMessage, convertToChunk } from "@langchain/core/messages";
+import { type ChatGeneration, ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
+import { type Runnable, RunnableBinding, type RunnableConfig } from "@langchain/core/runnables";
+import { type CallOptions, errorCodes, type Lookup, type RecallCache, RecallError } from "@recall/core";
+import { commitAnswer } from "./commit.js";
+import {
+  isStoredGenerations,
+  reviveGenerations,
+  type StoredGenerations,
+  storeGenerations,
+} from "./generations.js";
+import {
+  assertCache,
+  assertOptions,
+  callOptionsOf,
+  type RecallLangChainOptions,
+  reporter,
+} from "./options.js";
+import { replayChunks, StreamRecorder } from "./replay.js";
+import { requestFromMessages } from "./request.js";
+import { markGenerations, type RecallMetadata, recallMetadata, setHitUsage } from "./status.js";
+
+/** Call options of a wrapped model: the model's own, plus Recall's per-call options. */
+export type RecallChatModelCallOptions = BaseChatModelCallOptions & {
+  /** Per-call cache controls (namespace, ttl, noCache, forceRefresh, semantic, threshold, tags…). */
+  recall?: CallOptions;
+};
+
+export interface WithRecallOptions extends RecallLangChainOptions {
+  /** The Recall cache: `createCache(...)` from `@recall/core`. */
+  cache: RecallCache;
+}
+
+type ChatModel = BaseChatModel<any, any>;
+type Ticket = Extract<Lookup<StoredGenerations>, { hit: false }>;
+
+/**
+ * A chat model whose `invoke`, `batch` and `stream` (and `streamEvents`, chains, agents) all go
+ * through Recall. A cached answer is replayed as a stream of chunks; a fresh stream passes through
+ * as it arrives and is stored once it ends cleanly.
+ *
+ * Build it with `withRecall(model, { cache })`.
+ */
+export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, AIMessageChunk> {
+  /** The model that answers misses. */
+  readonly model: ChatModel;
+  readonly recall: RecallCache;
+  private readonly options: RecallLangChainOptions;
+  private readonly report: ReturnType<typeof reporter>;
+
+  static override lc_name() {
+    return "RecallChatModel";
+  }
+
+  constructor(model: ChatModel, options: WithRecallOptions) {
+    super({});
+    const { cache, ...rest } = options;
+    assertCache(cache);
+    assertOptions(rest);
+    this.model = model;
+    this.recall = cache;
+    this.options = rest;
+    this.report = reporter(rest);
+    // The wrapped model's output format and streaming switch apply to what the wrapper returns.
+    this.outputVersion = model.outputVersion;
+    this.disableStreaming = model.disableStreaming;
+  }
+
+  _llmType(): string {
+    return "recall";
+  }
+
+  override invocationParams(options?: this["ParsedCallOptions"]): any {
+    return this.model.invocationParams(withoutRecall(options ?? {}));
+  }
+
+  override _identifyingParams(): Record<string, any> {
+    return this.model._identifyingParams();
+  }
+
+  override getLsParams(options: this["ParsedCallOptions"]) {
+    return this.model.getLsParams(withoutRecall(options));
+  }
+
+  /** `configurable.recall` works too, so chains can pass cache controls down to the model. */
+  protected override _separateRunnableConfigFromCallOptionsCompat(
+    options?: Partial<RecallChatModelCallOptions>,
+  ): [RunnableConfig, this["ParsedCallOptions"]] {
+    const [config, callOptions] = super._separateRunnableConfigFromCallOptionsCompat(options);
+    const fromConfig = config.configurable?.recall as CallOptions | undefined;
+    if (fromConfig && !callOptions.recall) callOptions.recall = fromConfig;
+    return [config, callOptions];
+  }
+
+  /** Binds tools on the wrapped model and keeps the result cached. */
+  override bindTools(
+    tools: BindToolsInput[],
+    kwargs?: Partial<RecallChatModelCallOptions>,
+  ): Runnable<any, AIMessageChunk, RecallChatModelCallOptions> {
+    if (typeof this.model.bindTools !== "function") {
+      throw new RecallError(
+        errorCodes.INVALID_OPTION,
+        `${this.model.getName()} does not support tools (no bindTools)`,
+      );
+    }
+    return rewrap(this.model.bindTools(tools, kwargs), { ...this.options, cache: this.recall });
+  }
+
+  override async _generate(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
+    const { recall: perCall, ...modelOptions } = options;
+    const ticket = await this.open(messages, modelOptions, perCall);
+    if (ticket.kind === "hit") {
+      const generations = reviveGenerations(ticket.body) as ChatGeneration[];
+      markGenerations(generations, ticket.meta);
+      setHitUsage(generations, this.options.hitUsage ?? "original");
+      if (generations[0]) await runManager?.handleLLMNewToken(generations[0].text);
+      return ticket.body.llmOutput
+        ? { generations, llmOutput: structuredClone(ticket.body.llmOutput) }
+        : { generations };
+    }
+    let result: ChatResult;
+    try {
+      result = await this.model._generate(messages, modelOptions, runManager);
+    } catch (error) {
+      if (ticket.kind === "miss") ticket.ticket.fail();
+      throw error;
+    }
+    markGenerations(
+      result.generations,
+      await this.settle(ticket, result.generations, { llmOutput: result.llmOutput }),
+    );
+    return result;
+  }
+
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const { recall: perCall, ...modelOptions } = options;
+    const ticket = await this.open(messages, modelOptions, perCall);
+    if (ticket.kind === "hit") {
+      for (const chunk of replayChunks(ticket.body, ticket.meta, this.options.hitUsage ?? "original")) {
+        yield chunk;
+        await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, {
+          chunk,
+        });
+      }
+      return;
+    }
+    const recorder = new StreamRecorder();
+    let clean = false;
+    try {
+      for await (const chunk of this.upstream(messages, modelOptions, runManager)) {
+        recorder.add(chunk);
+        yield chunk;
+      }
+      clean = !options.signal?.aborted;
+    } finally {
+      // An error, an abort or a consumer that stopped reading: nothing is stored, waiters call upstream.
+      if (!clean && ticket.kind === "miss") ticket.ticket.fail();
+    }
+    const recorded = recorder.result();
+    let meta: RecallMetadata;
+    if (recorded) meta = await this.settle(ticket, [recorded.generation], { pieces: recorded.pieces });
+    else {
+      if (ticket.kind === "miss") ticket.ticket.fail();
+      meta = { status: "bypass", reason: "the stream was empty" };
+    }
+    // One empty chunk carries the status, so the chunks still add up to the model's message.
+    yield new ChatGenerationChunk({
+      text: "",
+      message: new AIMessageChunk({ content: "", response_metadata: { recall: meta } }),
+    });
+  }
+
+  /** The wrapped model's stream, or its one answer as a single chunk when it does not stream. */
+  private async *upstream(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const model = this.model;
+    if (
+      model._streamResponseChunks !== BaseChatModel.prototype._streamResponseChunks &&
+      !model.disableStreaming
+    ) {
+      yield* model._streamResponseChunks(messages, options, runManager);
+      return;
+    }
+    const result = await model._generate(messages, options, runManager);
+    for (const generation of result.generations.slice(0, 1)) {
+      const message = convertToChunk(generation.message) as AIMessageChunk;
+      yield new ChatGenerationChunk({
+        text: generation.text,
+        message,
+        ...(generation.generationInfo ? { generationInfo: generation.generationInfo } : {}),
+      });
+      await runManager?.handleLLMNewToken(generation.text);
+    }
+  }
+
+  /** Looks the call up: a hit to replay, a miss ticket to settle, or a call not to cache. */
+  private async open(
+    messages: BaseMessage[],
+    modelOptions: Record<string, unknown>,
+    perCall: CallOptions | undefined,
+  ): Promise<
+    | { kind: "hit"; body: StoredGenerations; meta: RecallMetadata }
+    | { kind: "miss"; ticket: Ticket; secrets: ReadonlySet<string> }
+    | { kind: "uncached"; reason: string }
+  > {
+    try {
+      const built = requestFromMessages(this.model, messages, modelOptions);
+      if (!built.cacheable) {
+        if (built.error) this.report(built.reason, built.error);
+        return { kind: "uncached", reason: built.reason };
+      }
+      const lookup = await this.recall.lookup<StoredGenerations>(
+        built.request,
+        callOptionsOf(this.options, perCall),
+      );
+      if (!lookup.hit) return { kind: "miss", ticket: lookup, secrets: built.secrets };
+      if (isStoredGenerations(lookup.outcome.response.body)) {
+        return { kind: "hit", body: lookup.outcome.response.body, meta: recallMetadata(lookup.outcome) };
+      }
+      return { kind: "uncached", reason: "the cached entry is not a LangChain answer" };
+    } catch (error) {
+      this.report("cache lookup failed", error);
+      return { kind: "uncached", reason: "cache lookup failed" };
+    }
+  }
+
+  /** Stores a fresh answer (for a miss) and says what happened. */
+  private async settle(
+    ticket:
+      | { kind: "miss"; ticket: Ticket; secrets: ReadonlySet<string> }
+      | { kind: "uncached"; reason: string },
+    generations: ChatGeneration[],
+    extra: { pieces?: string[]; llmOutput?: Record<string, unknown> | undefined } = {},
+  ): Promise<RecallMetadata> {
+    if (ticket.kind === "uncached") return { status: "bypass", reason: ticket.reason };
+    try {
+      const body = storeGenerations(generations, {
+        ...(extra.pieces ? { pieces: extra.pieces } : {}),
+        ...(extra.llmOutput && Object.keys(extra.llmOutput).length > 0 ? { llmOutput: extra.llmOutput } : {}),
+      });
+      return recallMetadata(await commitAnswer(ticket.ticket, body, ticket.secrets));
+    } catch (error) {
+      this.report("storing the answer failed", error);
+      return { status: ticket.ticket.status, stored: false };
+    }
+  }
+}
+
+/**
+ * Wraps a chat model (or a model with bound tools or options) so that `invoke`, `batch` and
+ * `stream` all go through Recall.
+ *
+ * ```ts
+ * const model = withRecall(new ChatOpenAI({ model: "gpt-4o-mini" }), { cache: createCache() });
+ * for await (const chunk of await model.stream("What is the capital of France?")) …
+ * ```
+ */
+export function withRecall(model: ChatModel, options: WithRecallOptions): RecallChatModel;
+export function withRecall(
+  model: Runnable,
+  options: WithRecallOptions,
+): Runnable<any, AIMessageChunk, RecallChatModelCallOptions>;
+export function withRecall(
+  model: Runnable | ChatModel,
+  options: WithRecallOptions,
+): Runnable<any, AIMessageChunk, RecallChatModelCallOptions> {
+  if (isChatModel(model)) return new RecallChatModel(model, options);
+  return rewrap(model, options);
+}
+
+/** A binding over a chat model (what `bindTools` and `withConfig` return), rebuilt over the cached model. */
+function rewrap(
+  runnable: Runnable,
+  options: WithRecallOptions,
+): Runnable<any, AIMessageChunk, RecallChatModelCallOptions> {
+  if (RunnableBinding.isRunnableBinding(runnable)) {
+    const inner = isChatModel(runnable.bound)
+      ? new RecallChatModel(runnable.bound, options)
+      : rewrap(runnable.bound, options);
+    return new RunnableBinding({
+      bound: inner,
+      config: runnable.config,
+      kwargs: runnable.kwargs ?? {},
+      ...(runnable.configFactories ? { configFactories: runnable.configFactories } : {}),
+    }) as Runnable<any, AIMessageChunk, RecallChatModelCallOptions>;
+  }
+  throw new RecallError(
+    errorCodes.INVALID_OPTION,
+    `withRecall needs a chat model (or one with bound tools), got ${runnable?.getName?.() ?? typeof runnable}`,
+  );
+}
+
+function isChatModel(value: unknown): value is ChatModel {
+  const m = value as ChatModel | undefined;
+  return (
+    typeof m?._generate === "function" &&
+    typeof m._getSerializedCacheKeyParametersForCall === "function" &&
+    m._modelType?.() === "base_chat_model"
+  );
+}
+
+function withoutRecall<T extends Record<string, unknown>>(options: T): T {
+  const { recall: _recall, ...rest } = options;
+  return rest as T;
+}
