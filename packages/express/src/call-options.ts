@@ -1,0 +1,62 @@
+import type { CallOptions } from "@recall/core";
+import type { Request } from "express";
+import { parseCacheControl } from "./cache-control.js";
+import { ApiError } from "./errors.js";
+
+/** A fixed namespace, or one derived from the request (a user or tenant id, e.g. from `req.user`). */
+export type NamespaceOption = string | ((req: Request) => string | undefined | Promise<string | undefined>);
+
+export interface RequestCacheOptions {
+  /**
+   * The namespace of a request's entries. A function wins over the header; returning `undefined`
+   * falls back to the cache's own namespace.
+   */
+  namespace?: NamespaceOption;
+  /**
+   * A request header that names the namespace, used when `namespace` is not given. Default
+   * `x-recall-namespace`; `false` ignores it. Only trust it behind your own authentication: whoever
+   * can set it can read that namespace.
+   */
+  namespaceHeader?: string | false;
+  /** Per-request call options of your own (tags, threshold, …), merged over the HTTP ones. */
+  callOptions?: (req: Request) => CallOptions | undefined;
+}
+
+export const DEFAULT_NAMESPACE_HEADER = "x-recall-namespace";
+const MAX_NAMESPACE_LENGTH = 200;
+
+/** The cache call options an HTTP request asks for: `Cache-Control`, namespace, and your own. */
+export async function requestCallOptions(req: Request, options: RequestCacheOptions): Promise<CallOptions> {
+  const control = parseCacheControl(req.headers["cache-control"]);
+  const namespace = await resolveNamespace(req, options);
+  const own = options.callOptions?.(req);
+  return { ...control, ...(namespace === undefined ? {} : { namespace }), ...own };
+}
+
+async function resolveNamespace(req: Request, options: RequestCacheOptions): Promise<string | undefined> {
+  const { namespace } = options;
+  let value: string | undefined;
+  let source: string;
+  if (typeof namespace === "function") {
+    value = await namespace(req);
+    source = "the namespace function";
+  } else if (typeof namespace === "string") {
+    return namespace;
+  } else {
+    const header = options.namespaceHeader ?? DEFAULT_NAMESPACE_HEADER;
+    if (header === false) return undefined;
+    const raw = req.headers[header.toLowerCase()];
+    value = Array.isArray(raw) ? raw[0] : raw;
+    source = `the ${header} header`;
+  }
+  if (value === undefined || value === "") return undefined;
+  if (typeof value !== "string" || value.length > MAX_NAMESPACE_LENGTH) {
+    throw new ApiError(
+      400,
+      `The namespace from ${source} must be a string of at most ${MAX_NAMESPACE_LENGTH} characters.`,
+      null,
+      "invalid_namespace",
+    );
+  }
+  return value;
+}

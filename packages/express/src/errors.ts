@@ -1,0 +1,78 @@
+import { errorCodes, RecallError } from "@recall/core";
+import type { ErrorRequestHandler, Response } from "express";
+
+/** The error body OpenAI's API answers with, which its clients know how to surface. */
+export interface ApiErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+/** A client error in OpenAI's shape, with its HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly param: string | null = null,
+    readonly code: string | null = null,
+    readonly type = status >= 500 ? "server_error" : "invalid_request_error",
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  toJSON(): ApiErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+export function sendApiError(res: Response, error: ApiError): void {
+  res.status(error.status).json(error.toJSON());
+}
+
+/** body-parser's errors carry a `type`; anything else from it is a generic 400. */
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+  length?: number;
+}
+
+/** Turns body-parser's errors into OpenAI-shaped 4xx answers that say what is wrong. */
+export function bodyErrorToApiError(error: BodyParserError): ApiError | undefined {
+  switch (error.type) {
+    case "entity.parse.failed":
+      return new ApiError(
+        400,
+        `We could not parse the JSON body of your request: ${error.message}. Send a JSON object with Content-Type: application/json.`,
+        null,
+        "invalid_json",
+      );
+    case "entity.too.large":
+      return new ApiError(
+        413,
+        `The request body is too large: ${error.length ?? "?"} bytes, the limit is ${error.limit ?? "?"} bytes.`,
+        null,
+        "request_too_large",
+      );
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return new ApiError(415, error.message, null, "unsupported_encoding");
+    case "request.aborted":
+    case "request.size.invalid":
+    case "stream.encoding.set":
+      return new ApiError(400, error.message, null, "invalid_body");
+    default:
+      return undefined;
+  }
+}
+
+/** An Express error handler that answers body-parser failures in OpenAI's error shape. */
+export const bodyErrorHandler: ErrorRequestHandler = (error, _req, res, next) => {
+  const apiError = error instanceof ApiError ? error : bodyErrorToApiError(error as BodyParserError);
+  if (!apiError || res.headersSent) return next(error);
+  sendApiError(res, apiError);
+};
+
+/** Throws `RECALL_INVALID_OPTION` unless `ok`: bad configuration fails at creation, not per request. */
+export function assertOption(ok: boolean, message: string): asserts ok {
+  if (!ok) throw new RecallError(errorCodes.INVALID_OPTION, message);
+}

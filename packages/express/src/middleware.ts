@@ -1,0 +1,149 @@
+import type { CacheRequest, RecallCache } from "@recall/core";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { type RequestCacheOptions, requestCallOptions } from "./call-options.js";
+import { ApiError, assertOption, sendApiError } from "./errors.js";
+import { CACHE_HEADER, cacheHeaderValue, setHitHeaders } from "./headers.js";
+import { openAIChatRequest } from "./openai-request.js";
+import { type AnswerDescription, describeChatCompletion, isChatCompletion } from "./openai-response.js";
+import { lookupSafely, type Ticket } from "./proxy-json.js";
+
+/** What `recallMiddleware` stores: the route's status and its JSON exactly as it was sent. */
+export interface StoredRouteAnswer {
+  status: number;
+  json: string;
+}
+
+export interface RecallMiddlewareOptions extends RequestCacheOptions {
+  cache: RecallCache;
+  /**
+   * Turns a request into the cache request its answer depends on, or `undefined` to leave this one
+   * uncached. Default: an OpenAI-style chat completions body (`req.body`, so mount `express.json()`
+   * first); streamed and `n > 1` requests are left alone.
+   */
+  toRequest?: (req: Request) => CacheRequest | undefined | Promise<CacheRequest | undefined>;
+  /**
+   * Describes the route's JSON answer to the engine, which validates it before storing (an empty
+   * text, finish reason `length`, … are refused). Default: a `chat.completion` is described by its
+   * first choice; any other JSON by its text.
+   */
+  describe?: (body: unknown, req: Request) => AnswerDescription;
+  /** Provider name for the default `toRequest`. Default `openai`. */
+  provider?: string;
+}
+
+/**
+ * Express middleware for a route that answers an LLM-backed request with JSON. A hit is answered
+ * by the middleware itself (the route does not run); on a miss the route runs, and its JSON answer
+ * is stored when the status is 2xx and the engine's validation accepts it. Concurrent identical
+ * requests run the route once. Adds `X-Recall-Cache` (and `X-Recall-Similarity`) to the response and
+ * honours the request's `Cache-Control`.
+ */
+export function recallMiddleware(options: RecallMiddlewareOptions): RequestHandler {
+  assertOption(typeof options === "object" && options !== null, "recallMiddleware needs options");
+  assertOption(typeof options.cache?.lookup === "function", "recallMiddleware needs a cache (createCache())");
+  assertOption(
+    options.toRequest === undefined || typeof options.toRequest === "function",
+    "toRequest must be a function",
+  );
+  assertOption(
+    options.describe === undefined || typeof options.describe === "function",
+    "describe must be a function",
+  );
+  const provider = options.provider ?? "openai";
+  const toRequest = options.toRequest ?? ((req: Request) => openAIChatRequest(req.body, provider));
+  const describe = options.describe ?? describeJson;
+
+  return async (req: Request, res: Response, next: NextFunction) => {
+    let request: CacheRequest | undefined;
+    try {
+      request = await toRequest(req);
+    } catch {
+      request = undefined;
+    }
+    if (!request) {
+      res.setHeader(CACHE_HEADER, "BYPASS");
+      return next();
+    }
+    let callOptions: Awaited<ReturnType<typeof requestCallOptions>>;
+    try {
+      callOptions = await requestCallOptions(req, options);
+    } catch (error) {
+      if (error instanceof ApiError) return sendApiError(res, error);
+      throw error;
+    }
+    const lookup = await lookupSafely<StoredRouteAnswer>(options.cache, request, callOptions);
+    if (lookup?.hit) {
+      const stored = lookup.outcome.response.body;
+      setHitHeaders(res, lookup.outcome);
+      res.statusCode = stored.status;
+      res.setHeader("Content-Type", "application/json; charset=utf-8");
+      res.end(stored.json);
+      return;
+    }
+    res.setHeader(CACHE_HEADER, lookup ? cacheHeaderValue(lookup.status) : "BYPASS");
+    if (lookup) captureAnswer(req, res, lookup, describe);
+    next();
+  };
+}
+
+/**
+ * Watches what the route sends: the first JSON body with a 2xx status is committed to the ticket;
+ * anything else (an error status, another content type, a route that never answers) fails it, so
+ * waiting identical requests run the route themselves.
+ */
+function captureAnswer(
+  req: Request,
+  res: Response,
+  ticket: Ticket<StoredRouteAnswer>,
+  describe: (body: unknown, req: Request) => AnswerDescription,
+): void {
+  let settled = false;
+  const fail = () => {
+    if (settled) return;
+    settled = true;
+    ticket.fail();
+  };
+  const send = res.send;
+  res.send = function (this: Response, body?: unknown) {
+    // res.json(obj) and res.send(obj) both end up here with the serialized string.
+    if (!settled && (typeof body === "string" || Buffer.isBuffer(body))) {
+      const status = this.statusCode;
+      const type = String(this.getHeader("content-type") ?? "");
+      if (status >= 200 && status < 300 && /[/+]json\b/i.test(type)) {
+        settled = true;
+        void commitJson(
+          typeof body === "string" ? body : body.toString("utf8"),
+          status,
+          req,
+          ticket,
+          describe,
+        );
+      } else fail();
+    }
+    return send.call(this, body);
+  } as Response["send"];
+  res.once("finish", fail);
+  res.once("close", fail);
+}
+
+async function commitJson(
+  json: string,
+  status: number,
+  req: Request,
+  ticket: Ticket<StoredRouteAnswer>,
+  describe: (body: unknown, req: Request) => AnswerDescription,
+): Promise<void> {
+  try {
+    const description = describe(JSON.parse(json), req);
+    const body: StoredRouteAnswer = { status, json };
+    await ticket.commit({ ...description, body });
+  } catch {
+    ticket.fail();
+  }
+}
+
+/** The default description: a chat completion by its first choice, other JSON by its text. */
+function describeJson(body: unknown): AnswerDescription {
+  if (isChatCompletion(body)) return describeChatCompletion(body);
+  return { text: typeof body === "string" ? body : JSON.stringify(body), finishReason: "stop" };
+}

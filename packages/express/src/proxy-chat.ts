@@ -1,0 +1,47 @@
+import type { CacheOutcome } from "@recall/core";
+import type { RequestHandler, Response } from "express";
+import { requestCallOptions } from "./call-options.js";
+import { setHitHeaders } from "./headers.js";
+import { chatCallFromBody } from "./openai-request.js";
+import { describeChatCompletion } from "./openai-response.js";
+import type { ProxyContext } from "./proxy-context.js";
+import { forwardJson, lookupSafely, sendJsonHit } from "./proxy-json.js";
+import { streamMiss } from "./proxy-stream.js";
+import { replayChatStream } from "./sse.js";
+
+/** `POST /chat/completions`: answered from cache (JSON or replayed SSE), or forwarded and stored. */
+export function chatCompletionsHandler(ctx: ProxyContext): RequestHandler {
+  return async (req, res) => {
+    const call = chatCallFromBody(req.body, ctx.provider);
+    const body = req.body as Record<string, unknown>;
+    const lookup = call.uncacheable
+      ? undefined
+      : await lookupSafely(ctx.cache, call.request, await requestCallOptions(req, ctx.requestOptions));
+    if (lookup?.hit) {
+      if (call.stream) sendStreamHit(res, lookup.outcome, call.includeUsage);
+      else sendJsonHit(res, lookup.outcome);
+      return;
+    }
+    const ticket = lookup ?? undefined;
+    if (call.stream) {
+      await streamMiss(req, res, ctx.upstream, body, ticket, {
+        includeUsage: call.includeUsage,
+        forceUsage: ctx.streamUsage && ticket !== undefined,
+      });
+      return;
+    }
+    await forwardJson(req, res, ctx.upstream, "/chat/completions", body, ticket, (parsed) =>
+      describeChatCompletion(parsed as Record<string, unknown>),
+    );
+  };
+}
+
+/** Replays a stored completion as the chunk stream the client asked for. */
+function sendStreamHit(res: Response, outcome: CacheOutcome<string>, includeUsage: boolean): void {
+  const completion = JSON.parse(outcome.response.body) as Record<string, unknown>;
+  setHitHeaders(res, outcome);
+  res.statusCode = 200;
+  res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
+  res.setHeader("Cache-Control", "no-cache");
+  res.end(replayChatStream(completion, includeUsage));
+}

@@ -1,0 +1,51 @@
+import type { CacheRequest } from "@recall/core";
+import type { RequestHandler } from "express";
+import { requestCallOptions } from "./call-options.js";
+import { describeEmbeddings } from "./openai-response.js";
+import { validateEmbeddingsBody } from "./openai-validate.js";
+import type { ProxyContext } from "./proxy-context.js";
+import { forwardJson, lookupSafely, sendJsonHit } from "./proxy-json.js";
+
+/**
+ * The cache request of an embeddings call: exact only. The input goes into `context`, which enters
+ * the key as it is (message text would be normalized, and `"a  b"` embeds differently from `"a b"`).
+ */
+export function embeddingsRequest(body: Record<string, unknown>, provider: string): CacheRequest {
+  return {
+    kind: "embedding",
+    model: { provider, id: body.model as string },
+    messages: [{ role: "user", content: "embeddings" }],
+    context: {
+      input: body.input,
+      dimensions: body.dimensions ?? null,
+      encoding_format: body.encoding_format ?? "float",
+    },
+  };
+}
+
+/** How many vectors an embeddings input asks for. */
+export function inputCount(input: unknown): number {
+  if (typeof input === "string") return 1;
+  const list = input as unknown[];
+  return typeof list[0] === "number" ? 1 : list.length;
+}
+
+/** `POST /embeddings`: answered from cache, or forwarded and stored (exact matches only). */
+export function embeddingsHandler(ctx: ProxyContext): RequestHandler {
+  return async (req, res) => {
+    const body = validateEmbeddingsBody(req.body);
+    const options = await requestCallOptions(req, ctx.requestOptions);
+    const lookup = await lookupSafely(ctx.cache, embeddingsRequest(body, ctx.provider), {
+      ...options,
+      semantic: false,
+    });
+    if (lookup?.hit) {
+      sendJsonHit(res, lookup.outcome);
+      return;
+    }
+    const count = inputCount(body.input);
+    await forwardJson(req, res, ctx.upstream, "/embeddings", body, lookup, (parsed) =>
+      describeEmbeddings(parsed, count),
+    );
+  };
+}

@@ -1,0 +1,129 @@
+import type { Request, Response } from "express";
+import { describeChatCompletion } from "./openai-response.js";
+import { isObject } from "./openai-validate.js";
+import { commitSafely, markMiss, type Ticket, upstreamUnreachable } from "./proxy-json.js";
+import { ChunkAccumulator, isUsageChunk, type SseEvent, SseParser } from "./sse.js";
+import { copyStatusAndHeaders, postJson, type UpstreamConfig } from "./upstream.js";
+
+export interface StreamMissOptions {
+  /** The client asked for the usage chunk itself. */
+  includeUsage: boolean;
+  /**
+   * Ask the upstream for usage even when the client did not (so hits can count tokens saved), and
+   * drop that chunk before it reaches the client.
+   */
+  forceUsage: boolean;
+}
+
+/**
+ * A streamed miss: forwards the upstream's server-sent events to the client as they arrive, while
+ * adding the chunks up to a `chat.completion`. Only a stream that ends cleanly with `data: [DONE]` is
+ * committed to the cache; a cut, an error event or a client that goes away fails the ticket.
+ */
+export async function streamMiss(
+  req: Request,
+  res: Response,
+  config: UpstreamConfig,
+  body: Record<string, unknown>,
+  ticket: Ticket | undefined,
+  options: StreamMissOptions,
+): Promise<void> {
+  const dropUsage = options.forceUsage && !options.includeUsage;
+  const sent = dropUsage
+    ? {
+        ...body,
+        stream_options: {
+          ...(isObject(body.stream_options) ? body.stream_options : {}),
+          include_usage: true,
+        },
+      }
+    : body;
+  const controller = new AbortController();
+  let finished = false;
+  res.on("close", () => {
+    if (!finished) controller.abort();
+  });
+
+  let upstream: globalThis.Response;
+  try {
+    upstream = await postJson(req, config, "/chat/completions", sent, controller.signal);
+  } catch (error) {
+    ticket?.fail();
+    upstreamUnreachable(res, config, error);
+    return;
+  }
+  const isStream = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
+  if (!upstream.ok || !isStream || !upstream.body) {
+    // An error (or an upstream that answered without streaming) passes through unchanged.
+    ticket?.fail();
+    let text = "";
+    try {
+      text = await upstream.text();
+    } catch {}
+    copyStatusAndHeaders(upstream, res);
+    markMiss(res, ticket);
+    res.end(text);
+    return;
+  }
+
+  copyStatusAndHeaders(upstream, res);
+  markMiss(res, ticket);
+  res.flushHeaders();
+  const parser = new SseParser();
+  const chunks = new ChunkAccumulator();
+  const decoder = new TextDecoder();
+  let done = false;
+  let clean = true;
+  const forward = (events: SseEvent[]): string => {
+    let out = "";
+    for (const event of events) {
+      if (event.data === undefined) {
+        out += `${event.raw}\n\n`;
+        continue;
+      }
+      if (event.data.trim() === "[DONE]") {
+        done = true;
+        out += `${event.raw}\n\n`;
+        continue;
+      }
+      try {
+        const chunk = JSON.parse(event.data) as unknown;
+        if (!isObject(chunk) || chunk.error !== undefined) clean = false;
+        else {
+          chunks.add(chunk);
+          if (dropUsage && isUsageChunk(chunk)) continue;
+        }
+      } catch {
+        clean = false;
+      }
+      out += `${event.raw}\n\n`;
+    }
+    return out;
+  };
+  try {
+    for await (const bytes of upstream.body as unknown as AsyncIterable<Uint8Array>) {
+      const out = forward(parser.feed(decoder.decode(bytes, { stream: true })));
+      if (out && !res.write(out)) {
+        await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+      }
+      if (res.destroyed) throw new Error("the client went away");
+    }
+    const rest = parser.flush();
+    if (rest) res.write(forward([rest]));
+  } catch {
+    finished = true;
+    ticket?.fail();
+    // Mirror the upstream: a stream cut there is cut here too.
+    res.destroy();
+    return;
+  }
+  finished = true;
+  res.end();
+  if (!ticket) return;
+  if (!done || !clean) {
+    ticket.fail();
+    return;
+  }
+  const completion = chunks.completion();
+  await commitSafely(ticket, { body: JSON.stringify(completion), ...describeChatCompletion(completion) });
+}

@@ -1,0 +1,121 @@
+import { Readable } from "node:stream";
+import type { Request, Response } from "express";
+
+export interface UpstreamConfig {
+  /** Base URL of the OpenAI-compatible API, with its version path (e.g. `https://api.openai.com/v1`). */
+  baseURL: string;
+  /** The key sent upstream. Without it, the client's `Authorization` header is forwarded. */
+  apiKey?: string;
+  /** Request headers forwarded to the upstream besides `Authorization`. */
+  forwardHeaders: string[];
+  fetch: typeof fetch;
+}
+
+export const DEFAULT_FORWARD_HEADERS = ["openai-organization", "openai-project", "openai-beta"];
+
+/** Headers that describe one hop, or a body the proxy re-encodes; never copied across. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "content-length",
+  "content-encoding",
+]);
+
+/**
+ * The headers of an upstream request: the configured key (or the client's own `Authorization`),
+ * the allowed pass-through headers, and the content type. The key lives only in this object.
+ */
+export function upstreamHeaders(req: Request, config: UpstreamConfig, contentType?: string): Headers {
+  const headers = new Headers();
+  if (config.apiKey) headers.set("authorization", `Bearer ${config.apiKey}`);
+  else if (typeof req.headers.authorization === "string")
+    headers.set("authorization", req.headers.authorization);
+  for (const name of config.forwardHeaders) {
+    const value = req.headers[name];
+    if (typeof value === "string") headers.set(name, value);
+  }
+  if (contentType) headers.set("content-type", contentType);
+  return headers;
+}
+
+export function upstreamUrl(config: UpstreamConfig, path: string): string {
+  return `${config.baseURL.replace(/\/+$/, "")}${path}`;
+}
+
+/** POSTs a JSON body upstream. Rejects only when the upstream cannot be reached. */
+export function postJson(
+  req: Request,
+  config: UpstreamConfig,
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<globalThis.Response> {
+  return config.fetch(upstreamUrl(config, path), {
+    method: "POST",
+    headers: upstreamHeaders(req, config, "application/json"),
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/** Copies an upstream response's status and end-to-end headers onto the Express response. */
+export function copyStatusAndHeaders(from: globalThis.Response, res: Response): void {
+  res.status(from.status);
+  from.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name)) res.setHeader(name, value);
+  });
+}
+
+/**
+ * Forwards a request the proxy does not cache (`/models`, files, …) as it is, and streams the
+ * upstream's answer back.
+ */
+export async function forwardUnchanged(req: Request, res: Response, config: UpstreamConfig): Promise<void> {
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const contentType =
+    typeof req.headers["content-type"] === "string" ? req.headers["content-type"] : undefined;
+  // A JSON parser mounted before the proxy may have consumed the body already.
+  const parsed = (req as Request & { _body?: boolean })._body === true;
+  const init: RequestInit & { duplex?: "half" } = {
+    method: req.method,
+    headers: upstreamHeaders(req, config, hasBody ? contentType : undefined),
+  };
+  if (hasBody) {
+    if (parsed) init.body = JSON.stringify(req.body);
+    else {
+      init.body = Readable.toWeb(req) as unknown as BodyInit;
+      init.duplex = "half";
+    }
+  }
+  const controller = new AbortController();
+  res.on("close", () => controller.abort());
+  init.signal = controller.signal;
+  const upstream = await config.fetch(upstreamUrl(config, req.url), init);
+  copyStatusAndHeaders(upstream, res);
+  res.setHeader("X-Recall-Cache", "BYPASS");
+  if (!upstream.body) {
+    res.end();
+    return;
+  }
+  await pipeBody(upstream.body, res);
+}
+
+/** Streams a web body into the response, respecting back-pressure; ends the response. */
+export async function pipeBody(body: ReadableStream<Uint8Array>, res: Response): Promise<void> {
+  try {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      if (!res.write(chunk))
+        await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+      if (res.destroyed) return;
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  }
+}
