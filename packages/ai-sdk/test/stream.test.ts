@@ -1,11 +1,11 @@
 import type { LanguageModelV4StreamPart } from "@ai-sdk/provider";
 import { createCache } from "@recall/core";
-import { streamObject, streamText, wrapLanguageModel } from "ai";
+import { stepCountIs, streamObject, streamText, tool, wrapLanguageModel } from "ai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { RecallMiddlewareOptions } from "../src/index.js";
 import { recallMiddleware } from "../src/index.js";
-import { collect, mockModel, streamOf, TIMESTAMP } from "./mock-model.js";
+import { collect, mockModel, recallOf, streamOf, TIMESTAMP } from "./mock-model.js";
 
 function setup(
   options: Parameters<typeof mockModel>[0] = {},
@@ -106,6 +106,45 @@ describe("wrapStream: record and replay", () => {
     expect(replay.object).toEqual({ city: "Paris", population: 2102650 });
     expect(replay.partials).toEqual(fresh.partials);
     expect(replay.meta?.recall).toMatchObject({ status: "hit" });
+  });
+
+  it("streamText: a multi-step tool loop is replayed step by step", async () => {
+    const { model, wrapped } = setup({
+      stream: (o) => {
+        const last = o.prompt[o.prompt.length - 1]!;
+        if (last.role === "tool") return streamOf("Found it: the answer is 42.");
+        return streamOf("Let me look that up.", { toolCall: true });
+      },
+    });
+    let executions = 0;
+    const tools = {
+      lookup: tool({
+        inputSchema: z.object({ q: z.string() }),
+        execute: async ({ q }) => {
+          executions++;
+          return { q, answer: 42 };
+        },
+      }),
+    };
+    const run = async () => {
+      const result = streamText({ model: wrapped, tools, stopWhen: stepCountIs(4), prompt: "Look up paris" });
+      const text = await result.text;
+      const steps = await result.steps;
+      return {
+        text,
+        statuses: steps.map((s) => recallOf(s.providerMetadata)?.status),
+        toolCalls: steps[0]!.toolCalls,
+      };
+    };
+    const fresh = await run();
+    expect(model.doStreamCalls).toHaveLength(2);
+    const replay = await run();
+    expect(model.doStreamCalls).toHaveLength(2);
+    expect(executions).toBe(2);
+    expect(replay.text).toBe(fresh.text);
+    expect(replay.text).toContain("the answer is 42");
+    expect(replay.statuses).toEqual(["hit", "hit"]);
+    expect(replay.toolCalls[0]).toMatchObject({ toolName: "lookup", input: { q: "paris" } });
   });
 
   it("replays instantly by default, or at the original pace when asked", async () => {
