@@ -1,0 +1,134 @@
+import { requestKeys } from "@recall/core";
+import { describe, expect, it } from "vitest";
+import type { ApiError } from "./errors.js";
+import { chatCallFromBody, openAIChatRequest } from "./openai-request.js";
+
+const keyOf = (body: unknown) =>
+  requestKeys(chatCallFromBody(body).request, { prefix: "t", namespace: "n" }).key;
+const base = { model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello" }] };
+
+describe("chatCallFromBody", () => {
+  it("maps the parameters that change the answer", () => {
+    const call = chatCallFromBody({
+      ...base,
+      temperature: 0.2,
+      top_p: 0.9,
+      max_completion_tokens: 100,
+      stop: "END",
+      seed: 7,
+      presence_penalty: 0.1,
+      frequency_penalty: 0.3,
+      reasoning_effort: "low",
+      logit_bias: { "50256": -100 },
+      tools: [
+        {
+          type: "function",
+          function: { name: "f", description: "d", parameters: { type: "object" }, strict: true },
+        },
+      ],
+      tool_choice: { type: "function", function: { name: "f" } },
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "s", schema: { type: "object" }, strict: true },
+      },
+    });
+    expect(call.request.model).toEqual({ provider: "openai", id: "gpt-4o-mini" });
+    expect(call.request.params).toMatchObject({
+      temperature: 0.2,
+      topP: 0.9,
+      maxOutputTokens: 100,
+      stopSequences: ["END"],
+      seed: 7,
+      presencePenalty: 0.1,
+      frequencyPenalty: 0.3,
+      reasoning: "low",
+      tools: [{ name: "f", description: "d", inputSchema: { type: "object" }, args: { strict: true } }],
+      toolChoice: { type: "tool", toolName: "f" },
+      responseFormat: { type: "json", name: "s", schema: { type: "object" } },
+      extra: { logit_bias: { "50256": -100 }, json_schema_strict: true },
+    });
+  });
+
+  it("keys ignore user, metadata, store, stream options and n=1, and notice everything else", () => {
+    const k = keyOf(base);
+    expect(keyOf({ ...base, user: "u", metadata: { x: "1" }, store: true, n: 1, service_tier: "flex" })).toBe(
+      k,
+    );
+    expect(keyOf({ ...base, stream: true, stream_options: { include_usage: true } })).toBe(k);
+    expect(keyOf({ ...base, temperature: 0 })).not.toBe(k);
+    expect(keyOf({ ...base, some_new_param: true })).not.toBe(k);
+    expect(keyOf({ ...base, messages: [{ role: "user", content: "Hello", name: "ann" }] })).not.toBe(k);
+    expect(keyOf({ ...base, max_tokens: 10 })).toBe(keyOf({ ...base, max_completion_tokens: 10 }));
+  });
+
+  it("translates text parts, images, tool calls and tool results", () => {
+    const call = chatCallFromBody({
+      model: "gpt-4o",
+      messages: [
+        { role: "developer", content: [{ type: "text", text: "Be brief." }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            {
+              type: "image_url",
+              image_url: { url: `data:image/png;base64,${"A".repeat(400)}`, detail: "low" },
+            },
+          ],
+        },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c1", type: "function", function: { name: "look", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: "c1", content: "a cat" },
+      ],
+    });
+    const [system, user, assistant, tool] = call.request.messages;
+    expect(system).toEqual({ role: "system", content: "Be brief." });
+    expect(user!.content).toEqual([
+      { type: "text", text: "What is this?" },
+      { type: "file", mediaType: "image/*;detail=low", data: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) },
+    ]);
+    expect(assistant!.content).toEqual([
+      { type: "tool-call", toolCallId: "c1", toolName: "look", input: "{}" },
+    ]);
+    expect(tool!.content).toEqual([
+      { type: "tool-result", toolCallId: "c1", toolName: "look", output: "a cat" },
+    ]);
+  });
+
+  it("flags what cannot be cached and reads the stream options", () => {
+    expect(chatCallFromBody({ ...base, n: 3 }).uncacheable).toBe("n > 1");
+    expect(chatCallFromBody({ ...base, audio: { voice: "alloy", format: "mp3" } }).uncacheable).toBe(
+      "audio output",
+    );
+    const s = chatCallFromBody({ ...base, stream: true, stream_options: { include_usage: true } });
+    expect(s).toMatchObject({ stream: true, includeUsage: true });
+    expect(openAIChatRequest({ ...base, stream: true })).toBeUndefined();
+    expect(openAIChatRequest({ nope: 1 })).toBeUndefined();
+    expect(openAIChatRequest(base)?.messages).toEqual([{ role: "user", content: "Hello" }]);
+  });
+
+  it("throws an ApiError naming the bad field", () => {
+    const err = (body: unknown) => {
+      try {
+        chatCallFromBody(body);
+      } catch (e) {
+        return e as ApiError;
+      }
+      throw new Error("no error");
+    };
+    expect(err(undefined)).toMatchObject({ status: 400, code: "missing_body" });
+    expect(err({ ...base, messages: [{ role: "tool", content: "x" }] })).toMatchObject({
+      param: "messages[0].tool_call_id",
+    });
+    expect(err({ ...base, stop: [1] })).toMatchObject({ param: "stop" });
+    expect(
+      err({ ...base, messages: [{ role: "user", content: [{ type: "text", text: 5 }] }] }),
+    ).toMatchObject({
+      param: "messages[0].content[0].text",
+    });
+    expect(err({ ...base, max_tokens: 1.5 }).message).toMatch(/expected an integer/);
+  });
+});
