@@ -1,5 +1,6 @@
 import { createCache } from "@recall/core";
 import { generateObject, generateText, jsonSchema, Output, stepCountIs, tool, wrapLanguageModel } from "ai";
+import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { recallMiddleware } from "../src/index.js";
@@ -43,6 +44,25 @@ describe("wrapGenerate: generateText", () => {
       saved: { inputTokens: 12, outputTokens: 8 },
     });
     expect(recallOf(replay.providerMetadata)?.saved?.usd).toBeGreaterThan(0);
+  });
+
+  it("works with a V3 provider model too (ai@7 adapts it)", async () => {
+    const v3 = new MockLanguageModelV3({
+      provider: "legacy.chat",
+      modelId: "old-model",
+      doGenerate: async () => ({
+        content: [{ type: "text", text: "From a V3 model." }],
+        finishReason: { unified: "stop", raw: "stop" },
+        usage: usage(3, 4),
+        warnings: [],
+      }),
+    });
+    const wrapped = wrapLanguageModel({ model: v3, middleware: recallMiddleware({ cache: createCache() }) });
+    await generateText({ model: wrapped, prompt: "Hi" });
+    const replay = await generateText({ model: wrapped, prompt: "Hi" });
+    expect(replay.text).toBe("From a V3 model.");
+    expect(recallOf(replay.providerMetadata)?.status).toBe("hit");
+    expect(v3.doGenerateCalls).toHaveLength(1);
   });
 
   it("keeps generated files as bytes", async () => {

@@ -181,6 +181,26 @@ describe("wrapStream: record and replay", () => {
   });
 });
 
+describe("wrapStream: paced replays and aborts", () => {
+  it("a paced replay stops with an AbortError when the caller aborts", async () => {
+    const { wrapped } = setup({ delayMs: 20, stream: () => streamOf("0123456789abcdef0123") });
+    await collect((await wrapped.doStream(params("Count"))).stream);
+    const controller = new AbortController();
+    const { stream } = await wrapped.doStream({
+      ...params("Count"),
+      abortSignal: controller.signal,
+      providerOptions: { recall: { pace: "original" } },
+    });
+    const reader = stream.getReader();
+    await reader.read();
+    setTimeout(() => controller.abort(), 30);
+    const error = await (async () => {
+      for (;;) if ((await reader.read()).done) return undefined;
+    })().catch((e: unknown) => e);
+    expect((error as Error)?.name).toBe("AbortError");
+  });
+});
+
 describe("wrapStream: only clean streams are stored", () => {
   it("does not store a stream the caller aborts", async () => {
     const { model, wrapped } = setup({ delayMs: 10 });
@@ -226,6 +246,20 @@ describe("wrapStream: only clean streams are stored", () => {
       stream: (_, n) => (n === 0 ? streamOf("Cut").slice(0, -1) : streamOf("Whole")),
     });
     await collect((await wrapped.doStream(params("Q"))).stream);
+    await collect((await wrapped.doStream(params("Q"))).stream);
+    await collect((await wrapped.doStream(params("Q"))).stream);
+    expect(model.doStreamCalls).toHaveLength(2);
+  });
+
+  it("does not store a stream the provider reports as interrupted", async () => {
+    const { model, wrapped } = setup({
+      stream: () =>
+        streamOf("Half an").map((p) =>
+          p.type === "finish"
+            ? { ...p, finishReason: { unified: "interrupted" as const, raw: undefined } }
+            : p,
+        ),
+    });
     await collect((await wrapped.doStream(params("Q"))).stream);
     await collect((await wrapped.doStream(params("Q"))).stream);
     expect(model.doStreamCalls).toHaveLength(2);
