@@ -585,7 +585,8 @@ export class RecallCache {
 
   private onBusMessage(message: BusMessage): void {
     const semantic = this.semantic;
-    if (!semantic) return;
+    // A shared index (pgvector) already holds what another instance added or removed.
+    if (!semantic || semantic.index.shared) return;
     switch (message.type) {
       case "vector-added":
         void semantic.add(

@@ -28,6 +28,11 @@ export interface VectorSearch {
 }
 
 export interface VectorIndex {
+  /**
+   * True when every instance uses this same index (e.g. pgvector): the engine then does not mirror
+   * other instances' adds and removes into it from the bus.
+   */
+  readonly shared?: boolean;
   add(items: VectorItem[]): Promise<void>;
   remove(ids: string[]): Promise<void>;
   /** Best first. */
