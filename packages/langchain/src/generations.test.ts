@@ -61,16 +61,16 @@ describe("storeGenerations / reviveGenerations", () => {
     });
     const body = storeGenerations([a.concat(b)]);
     expect(body.generations[0]?.message?.type).toBe("ai");
-    const [revived] = reviveGenerations(body) as Array<{ message: AIMessage }>;
+    const [revived] = reviveGenerations(body) as unknown as Array<{ message: AIMessage }>;
     expect(revived!.message.content).toBe("Paris.");
     expect(revived!.message.usage_metadata?.output_tokens).toBe(2);
   });
 
   it("gives every hit fresh objects", () => {
     const body = storeGenerations([{ text: "x", message: answer() }]);
-    const [a] = reviveGenerations(body) as Array<{ message: AIMessage }>;
+    const [a] = reviveGenerations(body) as unknown as Array<{ message: AIMessage }>;
     a!.message.response_metadata.changed = true;
-    const [b] = reviveGenerations(body) as Array<{ message: AIMessage }>;
+    const [b] = reviveGenerations(body) as unknown as Array<{ message: AIMessage }>;
     expect(b!.message.response_metadata.changed).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import {
   mapStoredMessageToChatMessage,
   type StoredMessage,
 } from "@langchain/core/messages";
-import type { ChatGeneration, Generation } from "@langchain/core/outputs";
+import type { Generation } from "@langchain/core/outputs";
 import type { CacheResponse, FinishReason, ResponseToolCall } from "@recall/core";
 
 /** What Recall stores for a LangChain answer: plain JSON, so any Keyv store can hold it. */
@@ -28,14 +28,14 @@ interface StoredGeneration {
  * make LangGraph's message reducer replace the earlier one), and so is Recall's own status.
  */
 export function storeGenerations(
-  generations: Generation[],
+  generations: ReadonlyArray<Generation & { message?: BaseMessage }>,
   extra: Omit<StoredGenerations, "format" | "generations"> = {},
 ): StoredGenerations {
   return {
     format: "langchain-generations",
     generations: generations.map((g) => {
       const stored: StoredGeneration = { text: g.text };
-      const message = (g as Partial<ChatGeneration>).message;
+      const message = g.message;
       if (message) stored.message = storeMessage(message);
       if (g.generationInfo && Object.keys(g.generationInfo).length > 0)
         stored.generationInfo = plain(g.generationInfo);
@@ -72,7 +72,7 @@ export function isStoredGenerations(body: unknown): body is StoredGenerations {
 }
 
 /** Fresh generation objects from a stored body (every hit gets its own, callers may mutate them). */
-export function reviveGenerations(body: StoredGenerations): Generation[] {
+export function reviveGenerations(body: StoredGenerations): Array<Generation & { message?: BaseMessage }> {
   return body.generations.map((g) => {
     const generation: Generation & { message?: BaseMessage } = { text: g.text };
     if (g.message) generation.message = mapStoredMessageToChatMessage(structuredClone(g.message));

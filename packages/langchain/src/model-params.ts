@@ -57,6 +57,9 @@ const TRANSPORT = new Set([
   "promptindex",
   "lsstructuredoutputformat",
   "recall",
+  // streamEvents() passes its own options along with the model's call options.
+  "version",
+  "encoding",
 ]);
 
 const MODEL_ID = [

@@ -29,9 +29,10 @@ export interface RecallLangChainCacheOptions extends RecallLangChainOptions {
 type Ticket = Extract<Lookup<StoredGenerations>, { hit: false }>;
 
 interface Pending {
-  ticket: Ticket;
   secrets: ReadonlySet<string>;
-  timer: NodeJS.Timeout;
+  /** Set once the core answered the lookup with a miss. */
+  ticket?: Ticket;
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -75,13 +76,23 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
       }
       const id = sha256(`${prompt}\u0000${llmKey}`);
       // The same prompt already missed and its answer is on the way (a batch with repeats, or a
-      // retry after a failure): asking the core again would wait on that very answer.
+      // retry after a failure): asking the core again would wait on that very answer, which in a
+      // single generate() call comes only after this lookup returns. Claimed before any await.
       if (this.pending.has(id)) return null;
-      const lookup = await this.recall.lookup<StoredGenerations>(built.request, callOptionsOf(this.options));
+      const entry: Pending = { secrets: built.secrets };
+      this.pending.set(id, entry);
+      let lookup: Lookup<StoredGenerations>;
+      try {
+        lookup = await this.recall.lookup<StoredGenerations>(built.request, callOptionsOf(this.options));
+      } catch (error) {
+        this.pending.delete(id);
+        throw error;
+      }
       if (!lookup.hit) {
-        this.hold(id, lookup, built.secrets);
+        this.hold(id, entry, lookup);
         return null;
       }
+      this.pending.delete(id);
       const body = lookup.outcome.response.body;
       if (!isStoredGenerations(body)) return null;
       const generations = reviveGenerations(body);
@@ -100,7 +111,7 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
     try {
       const id = sha256(`${prompt}\u0000${llmKey}`);
       const pending = this.pending.get(id);
-      if (!pending) return;
+      if (!pending?.ticket) return;
       this.pending.delete(id);
       clearTimeout(pending.timer);
       const outcome = await commitAnswer(pending.ticket, storeGenerations(value), pending.secrets);
@@ -111,13 +122,13 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
     }
   }
 
-  private hold(id: string, ticket: Ticket, secrets: ReadonlySet<string>): void {
-    const timer = setTimeout(() => {
-      if (this.pending.get(id)?.ticket !== ticket) return;
+  private hold(id: string, entry: Pending, ticket: Ticket): void {
+    entry.ticket = ticket;
+    entry.timer = setTimeout(() => {
+      if (this.pending.get(id) !== entry) return;
       this.pending.delete(id);
       ticket.fail();
     }, this.pendingTimeoutMs);
-    timer.unref();
-    this.pending.set(id, { ticket, secrets, timer });
+    entry.timer.unref();
   }
 }

@@ -160,6 +160,12 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     }
     const recorder = new StreamRecorder();
     let clean = false;
+    // LangChain stops reading an aborted stream without closing this generator, so the finally
+    // below may never run: release waiting callers as soon as the signal fires.
+    const release = () => {
+      if (ticket.kind === "miss") ticket.ticket.fail();
+    };
+    options.signal?.addEventListener("abort", release, { once: true });
     try {
       for await (const chunk of this.upstream(messages, modelOptions, runManager)) {
         recorder.add(chunk);
@@ -167,8 +173,9 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
       }
       clean = !options.signal?.aborted;
     } finally {
+      options.signal?.removeEventListener("abort", release);
       // An error, an abort or a consumer that stopped reading: nothing is stored, waiters call upstream.
-      if (!clean && ticket.kind === "miss") ticket.ticket.fail();
+      if (!clean) release();
     }
     const recorded = recorder.result();
     let meta: RecallMetadata;
