@@ -59,9 +59,12 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
   return {
     instanceId,
 
+    /** Sends without making the caller wait (a slow Redis must not slow a call); failures go to `onError`. */
     async publish(message: BusMessage): Promise<void> {
       const envelope: Envelope = { v: 1, from: instanceId, message: toWire(message) };
-      await sendBounded(client, ["PUBLISH", channel, JSON.stringify(envelope)], commandTimeoutMs);
+      sendBounded(client, ["PUBLISH", channel, JSON.stringify(envelope)], commandTimeoutMs).catch(
+        (error: unknown) => onError(error as Error),
+      );
     },
 
     async subscribe(listener: (message: BusMessage) => void): Promise<() => Promise<void>> {

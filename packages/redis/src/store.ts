@@ -1,6 +1,6 @@
 import KeyvRedis from "@keyv/redis";
 import Keyv from "keyv";
-import { firstConnection, type RedisClientLike, withTimeout } from "./client.js";
+import { ensureOpen, firstConnection, type RedisClientLike, withTimeout } from "./client.js";
 
 export interface RedisStoreOptions {
   /** The node-redis 5 client to use (see `failFastClientOptions` for one that never stalls calls). */
@@ -40,7 +40,10 @@ export function createRedisStore(options: RedisStoreOptions): Keyv {
 class RecallKeyvRedis extends KeyvRedis<unknown> {
   override async getClient() {
     const client = this.client as unknown as RedisClientLike;
-    if (!client.isReady) await withTimeout(firstConnection(client), 1_000, "connect").catch(() => {});
+    if (!client.isReady) {
+      ensureOpen(client);
+      await withTimeout(firstConnection(client), 1_000, "connect").catch(() => {});
+    }
     return super.getClient();
   }
 
