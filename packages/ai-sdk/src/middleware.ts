@@ -57,22 +57,14 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
       if (found?.hit && isGenerateBody(found.outcome.response.body)) {
         return replayGenerate(found.outcome.response.body, recallMetadata(found.outcome));
       }
-      const ticket = found && !found.hit ? found : undefined;
+      const ticket = found && !found.hit ? found : uncached<GenerateBody>();
       let result: LanguageModelV4GenerateResult;
       try {
         result = await doGenerate();
       } catch (error) {
-        ticket?.fail();
+        ticket.fail();
         throw error;
       }
-      if (!ticket)
-        return {
-          ...result,
-          providerMetadata: withRecall(
-            result.providerMetadata,
-            recallMetadata({ status: "bypass", stored: false }),
-          ),
-        };
       let meta = recallMetadata({
         status: ticket.status,
         key: ticket.key,
@@ -100,7 +92,7 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
           ),
         };
       }
-      const ticket: StreamTicket = found && !found.hit ? found : uncached;
+      const ticket: StreamTicket = found && !found.hit ? found : uncached<StreamBody>();
       const start = performance.now();
       let result: LanguageModelV4StreamResult;
       try {
@@ -122,14 +114,22 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
   };
 }
 
-/** The ticket of a call the cache could not serve: nothing is stored, the status says bypass. */
-const uncached: StreamTicket = {
-  status: "bypass",
-  key: "",
-  namespace: "",
-  commit: async (response) => ({ status: "bypass", response, key: "", namespace: "", stored: false }),
-  fail: () => {},
-};
+type Ticket<T> = Extract<Lookup<T>, { hit: false }>;
+
+/**
+ * The ticket of a call the cache could not serve (the engine failed unexpectedly, or an entry was
+ * unreadable): the model answers, nothing is stored, the status says bypass.
+ */
+function uncached<T>(): Ticket<T> {
+  return {
+    hit: false,
+    status: "bypass",
+    key: "",
+    namespace: "",
+    commit: async (response) => ({ status: "bypass", response, key: "", namespace: "", stored: false }),
+    fail: () => {},
+  };
+}
 
 function validate(options: RecallMiddlewareOptions): void {
   const invalid = (message: string) => new RecallError(errorCodes.INVALID_OPTION, message);

@@ -3,7 +3,7 @@ import { fakeEmbedder } from "@recall/core/testing";
 import { generateText, streamText, wrapLanguageModel } from "ai";
 import Keyv from "keyv";
 import { describe, expect, it } from "vitest";
-import { recallMiddleware } from "../src/index.js";
+import { recallMiddleware, toCacheRequest } from "../src/index.js";
 import { generated, lastUserText, mockModel, recallOf } from "./mock-model.js";
 
 function setup(cacheOptions: CacheOptions = {}, model = mockModel()) {
@@ -218,6 +218,38 @@ describe("fail open", () => {
     const streamed = streamText({ model: wrapped, prompt: "Q" });
     expect(await streamed.text).toBe("Answer to: Q");
     expect(errors).toContain("RECALL_STORE_ERROR");
+  });
+
+  it("answers from the model, uncached, if the engine itself throws", async () => {
+    const { wrapped, cache, model } = setup();
+    cache.lookup = async () => {
+      throw new Error("engine bug");
+    };
+    const result = await ask(wrapped, "Q");
+    expect(result.text).toBe("Answer to: Q");
+    expect(recallOf(result.providerMetadata)).toMatchObject({ status: "bypass", stored: false });
+    const streamed = streamText({ model: wrapped, prompt: "Q" });
+    expect(await streamed.text).toBe("Answer to: Q");
+    expect(recallOf(await streamed.providerMetadata)?.status).toBe("bypass");
+    expect(model.doGenerateCalls).toHaveLength(1);
+  });
+
+  it("answers from the model when a cached entry is not one of ours", async () => {
+    const { wrapped, cache, model } = setup();
+    const first = await ask(wrapped, "Q");
+    const key = recallOf(first.providerMetadata)!.key!;
+    // Another writer stored something else under the key (e.g. an older format).
+    await cache.delete(key);
+    const request = toCacheRequest(
+      { provider: "openai.chat", modelId: "gpt-4.1" },
+      model.doGenerateCalls[0]!,
+      "generate",
+    );
+    await cache.run(request, async () => ({ body: { foreign: true }, text: "x", finishReason: "stop" }));
+    const again = await ask(wrapped, "Q");
+    expect(again.text).toBe("Answer to: Q");
+    expect(recallOf(again.providerMetadata)?.status).toBe("bypass");
+    expect(model.doGenerateCalls).toHaveLength(2);
   });
 
   it("answers from the model when the embedder fails", async () => {
