@@ -72,6 +72,13 @@ export const bodyErrorHandler: ErrorRequestHandler = (error, _req, res, next) =>
   sendApiError(res, apiError);
 };
 
+/** The proxy's last handler: any other error still answers in OpenAI's shape (500), never an HTML page. */
+export const lastErrorHandler: ErrorRequestHandler = (error, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  const message = error instanceof Error ? error.message : String(error);
+  sendApiError(res, new ApiError(500, `The proxy failed: ${message}`, null, "proxy_error"));
+};
+
 /** Throws `RECALL_INVALID_OPTION` unless `ok`: bad configuration fails at creation, not per request. */
 export function assertOption(ok: boolean, message: string): asserts ok {
   if (!ok) throw new RecallError(errorCodes.INVALID_OPTION, message);

@@ -26,7 +26,7 @@ export interface RecallMiddlewareOptions extends RequestCacheOptions {
    * text, finish reason `length`, … are refused). Default: a `chat.completion` is described by its
    * first choice; any other JSON by its text.
    */
-  describe?: (body: unknown, req: Request) => AnswerDescription;
+  describe?(body: unknown, req: Request): AnswerDescription;
   /** Provider name for the default `toRequest`. Default `openai`. */
   provider?: string;
 }

@@ -444,3 +444,15 @@ describe("openAIProxy: embeddings, pass-through and metrics", () => {
     expect(r.text).toMatch(/recall_saved_usd_total\{namespace="default"\} [\d.e-]+/);
   });
 });
+
+describe("openAIProxy: configuration", () => {
+  it("rejects bad options at creation with a coded error", async () => {
+    const { createCache } = await import("@recall/core");
+    const cache = createCache();
+    expect(() => openAIProxy({ cache, upstream: "api.openai.com" })).toThrow(
+      expect.objectContaining({ code: "RECALL_INVALID_OPTION", message: expect.stringMatching(/upstream/) }),
+    );
+    expect(() => openAIProxy({ upstream: "http://x/v1" } as never)).toThrow(/cache/);
+    expect(() => openAIProxy({ cache, upstream: "http://x/v1", apiKey: "" })).toThrow(/apiKey/);
+  });
+});
