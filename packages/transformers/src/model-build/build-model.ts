@@ -69,7 +69,12 @@ async function build(dir: string, options: BuildModelOptions): Promise<BuiltMode
   if (!options.force && (await isCurrent(finalDir, source))) return { ...result, built: false };
 
   const parent = dirname(finalDir);
-  await mkdir(parent, { recursive: true });
+  await mkdir(parent, { recursive: true }).catch((cause: NodeJS.ErrnoException) => {
+    throw new Error(
+      `cannot create the model cache ${parent} (${cause.code}); point RECALL_MODEL_DIR (or the modelDir option) at a writable directory`,
+      { cause },
+    );
+  });
   await removeStaleTemps(parent);
   const tmp = join(
     parent,
