@@ -8,8 +8,27 @@ export { decodeVector, encodeVector, isCacheEntry } from "./entry.js";
 export type { RecallErrorCode } from "./errors.js";
 export { errorCodes, RecallError } from "./errors.js";
 export type { CacheEventName, CacheEvents, CacheListener, Savings } from "./events.js";
-export type { GuardVerdict, SemanticGuard } from "./guard.js";
-export { defaultGuard } from "./guard.js";
+export type {
+  Candidate as CalibrationCandidate,
+  CalibrationMetrics,
+  CalibrationOptions,
+  CalibrationPair,
+  CalibrationProgress,
+  CalibrationReport,
+  CalibrationRow,
+  PairLookup,
+} from "./calibrate.js";
+export type {
+  GuardOptions,
+  GuardRule,
+  GuardRuleName,
+  GuardText,
+  GuardToken,
+  GuardVerdict,
+  SemanticGuard,
+} from "./guard.js";
+export { calibrate, metricsAt, thresholdRange } from "./calibrate.js";
+export { createGuard, DEFAULT_GUARD_RULES, defaultGuard, guardRules } from "./guard.js";
 export { AutoIndex, createVectorIndex, FlatIndex, HnswIndex } from "./index/index.js";
 export type { RequestKeys } from "./keys.js";
 export { KEY_FORMAT_VERSION, requestKeys, sha256 } from "./keys.js";

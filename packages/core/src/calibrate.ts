@@ -1,0 +1,345 @@
+/**
+ * Calibration: how precise and how complete semantic matching is on labelled question pairs, per
+ * similarity threshold, with and without the guard. It goes through the real lookup path: every
+ * `a` is stored in one fresh cache (as in production, all together), then every `b` is looked up.
+ *
+ * A hit is correct when it found `b`'s own `a` and the pair is labelled a paraphrase (or found the
+ * very same question). A hit on another pair's `a`, or on its own `a` of a pair labelled
+ * different, is a false hit: the user would get an answer to another question.
+ */
+import { createCache } from "./cache.js";
+import type { Embedder } from "./embedder.js";
+import { errorCodes, RecallError } from "./errors.js";
+import { defaultGuard, type SemanticGuard } from "./guard.js";
+import { normalizeText } from "./normalize.js";
+import type { CacheRequest } from "./request.js";
+import { DEFAULT_THRESHOLD } from "./semantic.js";
+import type { VectorIndex } from "./vector-index.js";
+
+export interface CalibrationPair {
+  a: string;
+  b: string;
+  /** 1: same question (an answer to `a` answers `b`); 0: different. */
+  label: 0 | 1;
+}
+
+export interface CalibrationProgress {
+  phase: "embed" | "store" | "lookup";
+  done: number;
+  total: number;
+}
+
+export interface CalibrationOptions {
+  embedder: Embedder;
+  /** The guard to measure. Default: `defaultGuard`. */
+  guard?: SemanticGuard;
+  /** Thresholds to report. Default 0.70 to 0.99 by 0.01. */
+  thresholds?: number[];
+  /** Neighbours examined per lookup, as in `semantic.candidates`. Default 4 (the cache's default). */
+  candidates?: number;
+  /** The threshold reported as `default`. Default `DEFAULT_THRESHOLD`. */
+  defaultThreshold?: number;
+  /** Precision the `suggested` threshold must reach. Default 0.95. */
+  targetPrecision?: number;
+  /** Texts per embedding call while warming up. Default 64. */
+  batchSize?: number;
+  /** A vector index to use instead of the default in-process one. */
+  index?: VectorIndex;
+  onProgress?: (progress: CalibrationProgress) => void;
+}
+
+export interface CalibrationMetrics {
+  threshold: number;
+  /** Correct hits / hits (NaN when nothing hit). */
+  precision: number;
+  /** Positive pairs answered correctly / positive pairs. */
+  recall: number;
+  /** False hits / lookups: how often a lookup returns an answer to another question. */
+  falseHitRate: number;
+  hits: number;
+  correctHits: number;
+  falseHits: number;
+  /** False hits on another pair's `a` (a subset of `falseHits`). */
+  otherPairHits: number;
+}
+
+export interface CalibrationRow extends CalibrationMetrics {
+  /** The same threshold with the guard off. */
+  noGuard: CalibrationMetrics;
+}
+
+/** A stored question a lookup matched or considered. */
+export interface Candidate {
+  question: string;
+  similarity: number;
+  /** Answering with it is right: the pair's own `a` of a paraphrase pair, or the very same question. */
+  correct: boolean;
+  /** It is the pair's own `a` (or `b` itself), not another pair's question. */
+  ownPair: boolean;
+}
+
+/** What happened to one pair's lookup at the lowest threshold. */
+export interface PairLookup {
+  index: number;
+  label: 0 | 1;
+  /** The nearest stored question at or above the lowest threshold (what a guard-less cache returns). */
+  nearest?: Candidate;
+  /** The first candidate the guard accepted (what the guarded cache returned). */
+  accepted?: Candidate;
+  /** Candidates the guard refused before that, best first. */
+  refused: Array<Candidate & { reason: string; rule?: string }>;
+}
+
+export interface CalibrationReport {
+  pairs: number;
+  positives: number;
+  negatives: number;
+  /** Metrics at the default threshold, guard on. */
+  default: CalibrationMetrics & { noGuard: CalibrationMetrics };
+  /** The lowest threshold from which precision (guard on) stays at or above the target; undefined if none. */
+  suggested?: CalibrationMetrics;
+  targetPrecision: number;
+  rows: CalibrationRow[];
+  /** Candidates refused per guard rule, at the default threshold: right ones (paraphrases lost) and wrong ones (false hits avoided). */
+  refusals: Record<string, { wrong: number; right: number }>;
+  lookups: PairLookup[];
+}
+
+/** 0.70, 0.71, …, 0.99. */
+export function thresholdRange(from = 0.7, to = 0.99, step = 0.01): number[] {
+  const out: number[] = [];
+  for (let i = 0; from + i * step <= to + 1e-9; i++) out.push(Math.round((from + i * step) * 1e4) / 1e4);
+  return out;
+}
+
+/** The request a calibration question travels in: one model, one system prompt, one namespace. */
+function requestFor(question: string): CacheRequest {
+  return {
+    model: { provider: "calibration", id: "model" },
+    messages: [{ role: "user", content: question }],
+  };
+}
+
+/** Remembers every vector, so warming up in large batches makes the lookups free of model calls. */
+function rememberingEmbedder(
+  embedder: Embedder,
+): Embedder & { warm(texts: string[], batch: number, onBatch: (n: number) => void): Promise<void> } {
+  const known = new Map<string, Float32Array>();
+  const embed = async (texts: string[]) => {
+    const missing = [...new Set(texts.filter((t) => !known.has(t)))];
+    if (missing.length > 0) {
+      const vectors = await embedder.embed(missing);
+      if (vectors.length !== missing.length) {
+        throw new Error(`the embedder returned ${vectors.length} vectors for ${missing.length} texts`);
+      }
+      missing.forEach((t, i) => {
+        known.set(t, vectors[i]!);
+      });
+    }
+    return texts.map((t) => known.get(t)!);
+  };
+  return {
+    id: embedder.id,
+    dimensions: embedder.dimensions,
+    embed,
+    async warm(texts, batch, onBatch) {
+      const unique = [...new Set(texts)].filter((t) => !known.has(t));
+      for (let i = 0; i < unique.length; i += batch) {
+        const slice = unique.slice(i, i + batch);
+        await embed(slice);
+        onBatch(slice.length);
+      }
+    },
+  };
+}
+
+export async function calibrate(
+  pairs: CalibrationPair[],
+  options: CalibrationOptions,
+): Promise<CalibrationReport> {
+  const thresholds = [...(options.thresholds ?? thresholdRange())].sort((x, y) => x - y);
+  const defaultThreshold = options.defaultThreshold ?? DEFAULT_THRESHOLD;
+  const targetPrecision = options.targetPrecision ?? 0.95;
+  const lowest = Math.min(thresholds[0] ?? defaultThreshold, defaultThreshold);
+  const guard = options.guard ?? defaultGuard;
+  const progress = options.onProgress ?? (() => {});
+  if (pairs.length === 0)
+    throw new RecallError(errorCodes.INVALID_OPTION, "calibration needs at least one pair");
+  for (const t of [...thresholds, defaultThreshold]) {
+    if (!(t > 0 && t <= 1))
+      throw new RecallError(errorCodes.INVALID_OPTION, `a threshold must be in (0, 1], got ${t}`);
+  }
+
+  // Compare questions the way the cache stores them.
+  const as = pairs.map((p) => normalizeText(p.a));
+  const bs = pairs.map((p) => normalizeText(p.b));
+  const embedder = rememberingEmbedder(options.embedder);
+  const texts = [...new Set([...as, ...bs])];
+  let embedded = 0;
+  progress({ phase: "embed", done: 0, total: texts.length });
+  await embedder.warm(texts, options.batchSize ?? 64, (n) => {
+    embedded += n;
+    progress({ phase: "embed", done: embedded, total: texts.length });
+  });
+
+  // Records the rule of each refusal; the `semantic-reject` events carry similarity and candidate.
+  let refusedRules: Array<string | undefined> = [];
+  const recordingGuard: SemanticGuard = (question, candidate) => {
+    const verdict = guard(question, candidate);
+    if (!verdict.ok) refusedRules.push(verdict.rule);
+    return verdict;
+  };
+  const cache = createCache({
+    maxEntries: pairs.length + 16,
+    ttl: 0,
+    semantic: {
+      embedder,
+      threshold: lowest,
+      guard: recordingGuard,
+      candidates: options.candidates ?? 4,
+      embedTimeoutMs: 60_000,
+      ...(options.index ? { index: options.index } : {}),
+    },
+  });
+  const errors: Error[] = [];
+  cache.on("error", (e) => errors.push(e.error));
+  let refused: Array<{ question: string; similarity: number; reason: string }> = [];
+  cache.on("semantic-reject", (e) =>
+    refused.push({ question: e.candidate, similarity: e.similarity, reason: e.reason }),
+  );
+  await cache.ready();
+
+  for (let i = 0; i < pairs.length; i++) {
+    const answer = `answer to pair ${i}`;
+    await cache.run(
+      requestFor(as[i]!),
+      async () => ({ body: { pair: i, question: as[i] }, text: answer, finishReason: "stop" as const }),
+      { noCache: true },
+    );
+    if ((i + 1) % 250 === 0 || i + 1 === pairs.length)
+      progress({ phase: "store", done: i + 1, total: pairs.length });
+    if (errors.length > 0) throw calibrationError(errors[0]!);
+  }
+
+  const lookups: PairLookup[] = [];
+  for (let i = 0; i < pairs.length; i++) {
+    const label = pairs[i]!.label;
+    const judge = (question: string, similarity: number): Candidate => ({
+      question,
+      similarity,
+      correct: question === bs[i] || (question === as[i] && label === 1),
+      ownPair: question === bs[i] || question === as[i],
+    });
+    refused = [];
+    refusedRules = [];
+    const result = await cache.lookup(requestFor(bs[i]!), { threshold: lowest });
+    if (errors.length > 0) throw calibrationError(errors[0]!);
+    const lookup: PairLookup = {
+      index: i,
+      label,
+      refused: refused.map((r, k) => ({
+        ...judge(r.question, r.similarity),
+        reason: r.reason,
+        rule: refusedRules[k],
+      })),
+    };
+    if (result.hit) {
+      const { outcome } = result;
+      // An exact hit is the very same question (similarity 1).
+      lookup.accepted =
+        outcome.status === "semantic-hit"
+          ? judge(outcome.matchedQuestion!, outcome.similarity!)
+          : judge(bs[i]!, 1);
+    } else {
+      result.fail();
+    }
+    const first = lookup.refused[0] ?? lookup.accepted;
+    if (first) lookup.nearest = judge(first.question, first.similarity);
+    lookups.push(lookup);
+    if ((i + 1) % 250 === 0 || i + 1 === pairs.length)
+      progress({ phase: "lookup", done: i + 1, total: pairs.length });
+  }
+  await cache.close();
+
+  const positives = pairs.filter((p) => p.label === 1).length;
+  const at = (threshold: number, withGuard: boolean) => metricsAt(lookups, positives, threshold, withGuard);
+  const rows: CalibrationRow[] = thresholds.map((t) => ({ ...at(t, true), noGuard: at(t, false) }));
+  const suggestedRow = rows.find((_, k) =>
+    rows.slice(k).every((r) => Number.isNaN(r.precision) || r.precision >= targetPrecision),
+  );
+  return {
+    pairs: pairs.length,
+    positives,
+    negatives: pairs.length - positives,
+    default: { ...at(defaultThreshold, true), noGuard: at(defaultThreshold, false) },
+    ...(suggestedRow ? { suggested: withoutNoGuard(suggestedRow) } : {}),
+    targetPrecision,
+    rows,
+    refusals: refusalsAt(lookups, defaultThreshold),
+    lookups,
+  };
+}
+
+function withoutNoGuard({ noGuard: _, ...metrics }: CalibrationRow): CalibrationMetrics {
+  return metrics;
+}
+
+function calibrationError(cause: Error): RecallError {
+  return new RecallError(errorCodes.SEMANTIC_ERROR, `calibration stopped: ${cause.message}`, { cause });
+}
+
+/**
+ * The metrics at `threshold`. Exact: a lookup at a higher threshold sees a prefix of the same
+ * best-first candidates, so its answer is the first accepted candidate if that one is still above it.
+ */
+export function metricsAt(
+  lookups: PairLookup[],
+  positives: number,
+  threshold: number,
+  withGuard: boolean,
+): CalibrationMetrics {
+  let hits = 0;
+  let correctHits = 0;
+  let truePositives = 0;
+  let otherPairHits = 0;
+  for (const lookup of lookups) {
+    const match = withGuard ? lookup.accepted : lookup.nearest;
+    if (!match || match.similarity < threshold) continue;
+    hits++;
+    if (match.correct) {
+      correctHits++;
+      if (lookup.label === 1) truePositives++;
+    } else if (!match.ownPair) {
+      otherPairHits++;
+    }
+  }
+  const falseHits = hits - correctHits;
+  return {
+    threshold,
+    precision: hits === 0 ? Number.NaN : correctHits / hits,
+    recall: positives === 0 ? Number.NaN : truePositives / positives,
+    falseHitRate: lookups.length === 0 ? Number.NaN : falseHits / lookups.length,
+    hits,
+    correctHits,
+    falseHits,
+    otherPairHits,
+  };
+}
+
+function refusalsAt(
+  lookups: PairLookup[],
+  threshold: number,
+): Record<string, { wrong: number; right: number }> {
+  const out: Record<string, { wrong: number; right: number }> = {};
+  for (const lookup of lookups) {
+    for (const r of lookup.refused) {
+      if (r.similarity < threshold) continue;
+      const rule = r.rule ?? "guard";
+      out[rule] ??= { wrong: 0, right: 0 };
+      const tally = out[rule];
+      if (r.correct) tally.right++;
+      else tally.wrong++;
+    }
+  }
+  return out;
+}
