@@ -167,7 +167,9 @@ export class HnswPartition implements PartitionStore {
     }
     this.vectors.set(ids, vectors);
     for (const graph of this.#graphs()) for (const id of changed) graph.enqueue(id);
-    if (this.#serving.pending.size <= CHUNK) this.#serving.drain(this.vectors, CHUNK);
+    // Each add does one chunk of graph work itself, so the graphs progress even when the event
+    // loop gets no turn (e.g. a tight loop of awaited adds); the rest happens in the background.
+    this.#step();
     this.#schedule();
   }
 
@@ -217,15 +219,19 @@ export class HnswPartition implements PartitionStore {
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      // New vectors reach the serving graph first, then the one being rebuilt.
-      const graph = this.#serving.pending.size > 0 || !this.#next ? this.#serving : this.#next;
-      graph.drain(this.vectors, CHUNK);
-      if (this.#next?.pending.size === 0) {
-        this.#serving = this.#next;
-        this.#next = undefined;
-      }
+      this.#step();
       this.#schedule();
     }).unref();
+  }
+
+  /** One chunk of work for each graph (the serving one, and the one being rebuilt if any). */
+  #step(): void {
+    this.#serving.drain(this.vectors, CHUNK);
+    this.#next?.drain(this.vectors, CHUNK);
+    if (this.#next?.pending.size === 0) {
+      this.#serving = this.#next;
+      this.#next = undefined;
+    }
   }
 }
 

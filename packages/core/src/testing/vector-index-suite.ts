@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { VectorIndex, VectorItem, VectorMatch } from "../vector-index.js";
+import { gaussian, mulberry32 } from "./clustered-vectors.js";
 
 export interface VectorIndexSuiteOptions {
   /** How far a returned score may be from the exact cosine. Default 1e-3 (float16/quantized storage). */
@@ -297,19 +298,4 @@ function norm(v: Float32Array): number {
 
 function scale(v: Float32Array, by: number): Float32Array {
   return v.map((x) => x * by);
-}
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(next: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
 }
