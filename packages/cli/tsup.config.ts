@@ -1,3 +1,4 @@
 import { recallBuild } from "../../tsup.base";
 
-export default recallBuild({ index: "src/index.ts" });
+// `bin` is the `recall` command (package.json "bin").
+export default recallBuild({ index: "src/index.ts", bin: "src/bin.ts" });

@@ -1,0 +1,224 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fakeEmbedder } from "@recall/core/testing";
+import { describe, expect, it } from "vitest";
+import { parseThresholds } from "./calibrate.js";
+import { main } from "./main.js";
+
+const dir = mkdtempSync(join(tmpdir(), "recall-cli-"));
+const file = (name: string, lines: string[]) => {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+};
+const line = (a: string, b: string, label: number) => JSON.stringify({ a, b, label });
+
+const pairsFile = file("pairs.jsonl", [
+  line("How do I reset my password?", "How can I change my password?", 1),
+  line("Refund order 123", "Refund order 456", 0),
+  "",
+  line("What is the capital of France?", "Tell me a joke about cats", 0),
+  line("How do I bake bread?", "Bread baking tips for beginners", 1),
+]);
+const synonyms = [
+  ["How do I reset my password?", "How can I change my password?"],
+  ["Refund order 123", "Refund order 456"],
+];
+
+async function run(argv: string[], embedder = fakeEmbedder({ synonyms })) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    embedder: async () => embedder,
+  });
+  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+}
+
+describe("recall calibrate", () => {
+  it("prints a table per threshold, with and without the guard, and the definitions", async () => {
+    const { code, stdout, stderr } = await run([
+      "calibrate",
+      "--pairs",
+      pairsFile,
+      "--thresholds",
+      "0.5,0.9",
+      "--threshold",
+      "0.9",
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("4 pairs (2 labelled the same, 2 different), embedder fake-64");
+    expect(stdout).toMatch(
+      /threshold\s+precision\s+recall\s+false-hit rate\s+hits\s+\|\s+precision \(no guard\)/,
+    );
+    // At 0.9: the guard refuses "order 456" for "order 123"; without it that is a false hit.
+    expect(stdout).toMatch(/\n\s*0\.90\s+1\.000\s+0\.500\s+0\.000\s+1\s+\|\s+0\.500\s+0\.500\s+0\.250\s+2\n/);
+    expect(stdout).toContain(
+      "At threshold 0.90 (guard on): precision 1.000, recall 0.500, false-hit rate 0.000",
+    );
+    expect(stdout).toContain("Guard refusals at 0.90: numbers 1 wrong / 0 right.");
+    expect(stdout).toContain("false-hit rate  false hits / lookups");
+    expect(stderr).toMatch(/embedding texts: 8\/8/);
+    expect(stderr).toMatch(/looking up paraphrases: 4\/4/);
+  });
+
+  it("prints the same as JSON with --json", async () => {
+    const { code, stdout } = await run([
+      "calibrate",
+      "--pairs",
+      pairsFile,
+      "--json",
+      "--thresholds",
+      "0.5:0.9:0.2",
+      "--threshold",
+      "0.9",
+    ]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.default).toMatchObject({
+      threshold: 0.9,
+      precision: 1,
+      recall: 0.5,
+      falseHitRate: 0,
+      hits: 1,
+    });
+    expect(report.default.noGuard).toMatchObject({ precision: 0.5, falseHitRate: 0.25 });
+    expect(report.rows.map((r: { threshold: number }) => r.threshold)).toEqual([0.5, 0.7, 0.9]);
+    expect(report.rows[2]).toMatchObject({ threshold: 0.9, precision: 1, noGuard: { precision: 0.5 } });
+    expect(report).toMatchObject({ pairs: 4, positives: 2, negatives: 2, guard: true, embedder: "fake-64" });
+    expect(report.definitions.falseHitRate).toMatch(/false hits \/ lookups/);
+    expect(report.suggested).toMatchObject({ threshold: expect.any(Number) });
+  });
+
+  it("reports the guard-less figures only with --no-guard-only", async () => {
+    const { stdout } = await run([
+      "calibrate",
+      "--pairs",
+      pairsFile,
+      "--json",
+      "--no-guard-only",
+      "--thresholds",
+      "0.9",
+      "--threshold",
+      "0.9",
+    ]);
+    const report = JSON.parse(stdout);
+    expect(report.guard).toBe(false);
+    expect(report.default).toMatchObject({ threshold: 0.9, precision: 0.5, falseHitRate: 0.25 });
+    expect(report.rows[0].noGuard).toBeUndefined();
+    expect(report.refusals).toBeUndefined();
+    const text = await run([
+      "calibrate",
+      "--pairs",
+      pairsFile,
+      "--no-guard-only",
+      "--thresholds",
+      "0.9",
+      "--threshold",
+      "0.9",
+    ]);
+    expect(text.stdout).not.toContain("precision (no guard)");
+    expect(text.stdout).toContain("At threshold 0.90 (no guard): precision 0.500");
+  });
+
+  it("uses the first N pairs with --limit, and null for a precision without hits", async () => {
+    const { stdout } = await run([
+      "calibrate",
+      "--pairs",
+      pairsFile,
+      "--json",
+      "--limit",
+      "1",
+      "--thresholds",
+      "0.5,1",
+    ]);
+    const report = JSON.parse(stdout);
+    expect(report.pairs).toBe(1);
+    const unreachable = report.rows.find((r: { threshold: number }) => r.threshold === 1);
+    expect(unreachable).toMatchObject({ hits: 1, precision: 1 }); // same vector: similarity 1
+    const none = await run(
+      ["calibrate", "--pairs", pairsFile, "--json", "--limit", "2", "--thresholds", "1"],
+      fakeEmbedder(),
+    );
+    expect(JSON.parse(none.stdout).rows[0]).toMatchObject({ hits: 0, precision: null });
+  });
+
+  it.each([
+    [["calibrate"], /--pairs FILE.jsonl is required/],
+    [["calibrate", "--pairs", join(dir, "missing.jsonl")], /no such file: .*missing\.jsonl/],
+    [
+      ["calibrate", "--pairs", file("bad-json.jsonl", [line("a", "b", 1), "{nope"])],
+      /bad-json\.jsonl:2: not valid JSON/,
+    ],
+    [
+      ["calibrate", "--pairs", file("no-b.jsonl", [JSON.stringify({ a: "x", label: 1 })])],
+      /no-b\.jsonl:1: "b" must be a non-empty string, got nothing/,
+    ],
+    [
+      ["calibrate", "--pairs", file("label.jsonl", [line("a", "b", 1), line("a", "b", 2)])],
+      /label\.jsonl:2: "label" must be 0 or 1, got 2/,
+    ],
+    [["calibrate", "--pairs", file("array.jsonl", ["[1, 2]"])], /array\.jsonl:1: expected an object/],
+    [["calibrate", "--pairs", file("empty.jsonl", [""])], /holds no pairs/],
+    [
+      ["calibrate", "--pairs", pairsFile, "--thresholds", "0.9:0.8:0.01"],
+      /--thresholds needs 0 < FROM <= TO <= 1/,
+    ],
+    [["calibrate", "--pairs", pairsFile, "--thresholds", "0.5,abc"], /--thresholds needs similarities/],
+    [["calibrate", "--pairs", pairsFile, "--limit", "0"], /--limit needs a positive integer/],
+    [["calibrate", "--pairs", pairsFile, "--verbose"], /unknown option "--verbose"/],
+    [["calibrat"], /unknown command "calibrat"/],
+  ])("exits with 2 and a clear message for bad input: %j", async (argv, message) => {
+    const { code, stderr, stdout } = await run(argv as string[]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(stdout).not.toContain("precision");
+  });
+
+  it("exits with 1 when the embedder fails", async () => {
+    const broken = {
+      id: "broken",
+      dimensions: 4,
+      embed: async () => Promise.reject(new Error("model crashed")),
+    };
+    const { code, stderr } = await run(["calibrate", "--pairs", pairsFile], broken as never);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/model crashed/);
+  });
+
+  it("prints help", async () => {
+    expect((await run(["calibrate", "--help"])).stdout).toMatch(
+      /Usage: recall calibrate --pairs FILE\.jsonl/,
+    );
+    expect((await run(["--help"])).code).toBe(0);
+    expect((await run([])).code).toBe(2);
+  });
+});
+
+describe("parseThresholds", () => {
+  it("reads ranges and lists", () => {
+    expect(parseThresholds("0.80:0.84:0.01")).toEqual([0.8, 0.81, 0.82, 0.83, 0.84]);
+    expect(parseThresholds("0.85, 0.9,0.95")).toEqual([0.85, 0.9, 0.95]);
+  });
+});
+
+describe("the recall bin", () => {
+  it("runs as a process: bad input exits with 2 before any model loads", () => {
+    const cli = join(dirname(fileURLToPath(import.meta.url)), "bin.ts");
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", cli, "calibrate", "--pairs", join(dir, "missing.jsonl")],
+      {
+        encoding: "utf8",
+        cwd: dirname(cli),
+      },
+    );
+    expect(result.stderr).toContain("recall: no such file:");
+    expect(result.status).toBe(2);
+  });
+});

@@ -1,0 +1,356 @@
+/**
+ * `recall calibrate`: reads labelled pairs, runs core's `calibrate` (the real lookup path: one fresh
+ * cache, the guard, the threshold) and prints precision, recall and false-hit rate per threshold.
+ */
+import { readFile } from "node:fs/promises";
+import {
+  type CalibrationMetrics,
+  type CalibrationPair,
+  type CalibrationReport,
+  calibrate,
+  DEFAULT_THRESHOLD,
+  type Embedder,
+  thresholdRange,
+} from "@recall/core";
+
+/** A problem with the user's input: printed without a stack, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export interface CalibrateArgs {
+  pairs: string;
+  json: boolean;
+  thresholds: number[];
+  /** Report the guard-less figures only (for caches created with `guard: false`). */
+  noGuardOnly: boolean;
+  /** The threshold reported as "default" (yours). */
+  threshold: number;
+  targetPrecision: number;
+  candidates: number;
+  /** Use only the first N pairs. */
+  limit?: number;
+}
+
+export const DEFINITIONS = {
+  precision:
+    "correct hits / hits (a hit is correct when it found the pair's own question and the pair is labelled 1)",
+  recall: "pairs labelled 1 answered with their own question / pairs labelled 1",
+  falseHitRate:
+    "false hits / lookups (a false hit answers with another question: the pair's own labelled 0, or another pair's)",
+};
+
+export const CALIBRATE_HELP = `Usage: recall calibrate --pairs FILE.jsonl [options]
+
+Stores every "a" in one fresh cache, looks up every "b" the way a real lookup does
+(partition, threshold, guard), and prints precision, recall and false-hit rate per threshold,
+with and without the guard. FILE holds one {"a": "...", "b": "...", "label": 0|1} per line
+(label 1: the same question; 0: a different one).
+
+Options:
+  --pairs FILE          the labelled pairs (required)
+  --json                print the results as JSON
+  --thresholds A:B:S    thresholds from A to B by S (default 0.70:0.99:0.01), or a list: 0.85,0.9,0.95
+  --threshold T         your threshold, reported as "default" (default ${DEFAULT_THRESHOLD})
+  --target P            precision the suggested threshold must keep (default 0.95)
+  --no-guard-only       report the figures without the guard only (caches with guard: false)
+  --candidates K        neighbours examined per lookup, as semantic.candidates (default 4)
+  --limit N             use the first N pairs only
+  -h, --help            this help
+
+The embedder is the local all-MiniLM-L6-v2 of @recall/transformers (no network).`;
+
+function number(
+  flag: string,
+  value: string | undefined,
+  check: (n: number) => boolean,
+  what: string,
+): number {
+  const n = Number(value);
+  if (value === undefined || value === "" || !Number.isFinite(n) || !check(n)) {
+    throw new UsageError(
+      `${flag} needs ${what}, got ${value === undefined ? "nothing" : JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+/** "0.80:0.99:0.01" or "0.85,0.9,0.95". */
+export function parseThresholds(spec: string): number[] {
+  const inRange = (n: number) => n > 0 && n <= 1;
+  if (spec.includes(":")) {
+    const parts = spec.split(":");
+    if (parts.length !== 3)
+      throw new UsageError(`--thresholds needs FROM:TO:STEP, got ${JSON.stringify(spec)}`);
+    const [from, to, step] = parts.map((p) => number("--thresholds", p, (n) => n >= 0, "numbers"));
+    if (!inRange(from!) || !inRange(to!) || from! > to! || !(step! > 0)) {
+      throw new UsageError(
+        `--thresholds needs 0 < FROM <= TO <= 1 and STEP > 0, got ${JSON.stringify(spec)}`,
+      );
+    }
+    return thresholdRange(from, to, step);
+  }
+  return spec.split(",").map((p) => number("--thresholds", p.trim(), inRange, "similarities in (0, 1]"));
+}
+
+export function parseCalibrateArgs(argv: string[]): CalibrateArgs | "help" {
+  const args: Partial<CalibrateArgs> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "-h":
+      case "--help":
+        return "help";
+      case "--pairs":
+        args.pairs = value();
+        break;
+      case "--json":
+        args.json = true;
+        break;
+      case "--no-guard-only":
+        args.noGuardOnly = true;
+        break;
+      case "--thresholds":
+        args.thresholds = parseThresholds(value());
+        break;
+      case "--threshold":
+        args.threshold = number(flag, value(), (n) => n > 0 && n <= 1, "a similarity in (0, 1]");
+        break;
+      case "--target":
+        args.targetPrecision = number(flag, value(), (n) => n > 0 && n <= 1, "a precision in (0, 1]");
+        break;
+      case "--candidates":
+        args.candidates = number(flag, value(), (n) => Number.isInteger(n) && n > 0, "a positive integer");
+        break;
+      case "--limit":
+        args.limit = number(flag, value(), (n) => Number.isInteger(n) && n > 0, "a positive integer");
+        break;
+      default:
+        throw new UsageError(`unknown option ${JSON.stringify(flag)} (see recall calibrate --help)`);
+    }
+  }
+  if (!args.pairs) throw new UsageError("--pairs FILE.jsonl is required (see recall calibrate --help)");
+  return {
+    pairs: args.pairs,
+    json: args.json ?? false,
+    thresholds: args.thresholds ?? thresholdRange(),
+    noGuardOnly: args.noGuardOnly ?? false,
+    threshold: args.threshold ?? DEFAULT_THRESHOLD,
+    targetPrecision: args.targetPrecision ?? 0.95,
+    candidates: args.candidates ?? 4,
+    ...(args.limit ? { limit: args.limit } : {}),
+  };
+}
+
+/** Parses a JSONL file of `{ a, b, label }`; errors name the line. */
+export async function readPairs(file: string): Promise<CalibrationPair[]> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === "ENOENT" ? `no such file: ${file}` : `cannot read ${file}: ${(error as Error).message}`,
+    );
+  }
+  const pairs: CalibrationPair[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === "") return;
+    const where = `${file}:${i + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new UsageError(`${where}: not valid JSON (${(error as Error).message})`);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new UsageError(`${where}: expected an object {"a": "...", "b": "...", "label": 0|1}`);
+    }
+    const { a, b, label } = value as Record<string, unknown>;
+    for (const [name, field] of [
+      ["a", a],
+      ["b", b],
+    ] as const) {
+      if (typeof field !== "string" || field.trim() === "") {
+        throw new UsageError(
+          `${where}: "${name}" must be a non-empty string, got ${JSON.stringify(field) ?? "nothing"}`,
+        );
+      }
+    }
+    if (label !== 0 && label !== 1) {
+      throw new UsageError(`${where}: "label" must be 0 or 1, got ${JSON.stringify(label) ?? "nothing"}`);
+    }
+    pairs.push({ a: a as string, b: b as string, label });
+  });
+  if (pairs.length === 0) throw new UsageError(`${file} holds no pairs`);
+  return pairs;
+}
+
+const fixed = (n: number, digits = 3) => (Number.isNaN(n) ? "-" : n.toFixed(digits));
+
+function metricCells(m: CalibrationMetrics): string[] {
+  return [fixed(m.precision), fixed(m.recall), fixed(m.falseHitRate), String(m.hits)];
+}
+
+/** A text table, right-aligned columns. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c]!)).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+/** The human-readable report. */
+export function formatReport(
+  report: CalibrationReport,
+  args: Pick<CalibrateArgs, "noGuardOnly">,
+  embedderId: string,
+): string {
+  const out: string[] = [];
+  out.push(
+    `${report.pairs} pairs (${report.positives} labelled the same, ${report.negatives} different), embedder ${embedderId}`,
+    "",
+  );
+  const metrics = ["precision", "recall", "false-hit rate", "hits"];
+  if (args.noGuardOnly) {
+    out.push(
+      table(
+        ["threshold", ...metrics],
+        report.rows.map((r) => [fixed(r.threshold, 2), ...metricCells(r.noGuard)]),
+      ),
+    );
+  } else {
+    out.push(
+      table(
+        ["threshold", ...metrics, "|", ...metrics.map((m) => `${m} (no guard)`)],
+        report.rows.map((r) => [fixed(r.threshold, 2), ...metricCells(r), "|", ...metricCells(r.noGuard)]),
+      ),
+    );
+  }
+  out.push("");
+  const d = args.noGuardOnly ? report.default.noGuard : report.default;
+  out.push(
+    `At threshold ${fixed(d.threshold, 2)} (${args.noGuardOnly ? "no guard" : "guard on"}): precision ${fixed(d.precision)}, recall ${fixed(d.recall)}, false-hit rate ${fixed(d.falseHitRate)} (${d.falseHits} false hits in ${report.pairs} lookups, ${d.otherPairHits} of them on another pair's question).`,
+  );
+  const suggested = args.noGuardOnly ? suggestNoGuard(report) : report.suggested;
+  out.push(
+    suggested
+      ? `Suggested threshold: ${fixed(suggested.threshold, 2)}, the lowest from which precision stays at or above ${report.targetPrecision} (recall there ${fixed(suggested.recall)}).`
+      : `No threshold in the range keeps precision at or above ${report.targetPrecision}.`,
+  );
+  if (!args.noGuardOnly) {
+    const refusals = Object.entries(report.refusals)
+      .sort(([, x], [, y]) => y.wrong + y.right - (x.wrong + x.right))
+      .map(([rule, n]) => `${rule} ${n.wrong} wrong / ${n.right} right`);
+    if (refusals.length > 0) out.push(`Guard refusals at ${fixed(d.threshold, 2)}: ${refusals.join(", ")}.`);
+  }
+  out.push(
+    "",
+    "Definitions:",
+    `  precision       ${DEFINITIONS.precision}`,
+    `  recall          ${DEFINITIONS.recall}`,
+    `  false-hit rate  ${DEFINITIONS.falseHitRate}`,
+  );
+  return out.join("\n");
+}
+
+function suggestNoGuard(report: CalibrationReport): CalibrationMetrics | undefined {
+  const rows = report.rows.map((r) => r.noGuard);
+  return rows.find((_, k) =>
+    rows.slice(k).every((r) => Number.isNaN(r.precision) || r.precision >= report.targetPrecision),
+  );
+}
+
+/** The JSON report: `{ default, rows, ... }` (no per-pair details). NaN (no hits) becomes null. */
+export function jsonReport(
+  report: CalibrationReport,
+  args: Pick<CalibrateArgs, "noGuardOnly">,
+  embedderId: string,
+) {
+  const pick = (m: CalibrationMetrics) => ({
+    threshold: m.threshold,
+    precision: nullable(m.precision),
+    recall: nullable(m.recall),
+    falseHitRate: nullable(m.falseHitRate),
+    hits: m.hits,
+    correctHits: m.correctHits,
+    falseHits: m.falseHits,
+    otherPairHits: m.otherPairHits,
+  });
+  const suggested = args.noGuardOnly ? suggestNoGuard(report) : report.suggested;
+  return {
+    embedder: embedderId,
+    guard: !args.noGuardOnly,
+    pairs: report.pairs,
+    positives: report.positives,
+    negatives: report.negatives,
+    targetPrecision: report.targetPrecision,
+    default: args.noGuardOnly
+      ? pick(report.default.noGuard)
+      : { ...pick(report.default), noGuard: pick(report.default.noGuard) },
+    suggested: suggested ? pick(suggested) : null,
+    rows: report.rows.map((r) =>
+      args.noGuardOnly ? pick(r.noGuard) : { ...pick(r), noGuard: pick(r.noGuard) },
+    ),
+    ...(args.noGuardOnly ? {} : { refusals: report.refusals }),
+    definitions: DEFINITIONS,
+  };
+}
+
+function nullable(n: number): number | null {
+  return Number.isNaN(n) ? null : n;
+}
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** The embedder to calibrate with. Default: the local all-MiniLM-L6-v2. */
+  embedder?: () => Promise<Embedder>;
+}
+
+async function localEmbedder(stderr: (text: string) => void): Promise<Embedder> {
+  const { createLocalEmbedder } = await import("@recall/transformers");
+  return createLocalEmbedder({ onProgress: (m) => stderr(`model: ${m}`) });
+}
+
+/** Runs `recall calibrate` with its arguments; returns the exit code. */
+export async function runCalibrate(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseCalibrateArgs(argv);
+  if (parsed === "help") {
+    io.stdout(CALIBRATE_HELP);
+    return 0;
+  }
+  let pairs = await readPairs(parsed.pairs);
+  if (parsed.limit) pairs = pairs.slice(0, parsed.limit);
+  const embedder = await (io.embedder ?? (() => localEmbedder(io.stderr)))();
+  const started = Date.now();
+  let lastPhase = "";
+  let lastShown = 0;
+  const report = await calibrate(pairs, {
+    embedder,
+    thresholds: parsed.thresholds,
+    defaultThreshold: parsed.threshold,
+    targetPrecision: parsed.targetPrecision,
+    candidates: parsed.candidates,
+    onProgress: ({ phase, done, total }) => {
+      const now = Date.now();
+      if (phase === lastPhase && done < total && now - lastShown < 2_000) return;
+      lastPhase = phase;
+      lastShown = now;
+      const verb = { embed: "embedding texts", store: "storing questions", lookup: "looking up paraphrases" }[
+        phase
+      ];
+      io.stderr(`${verb}: ${done}/${total} (${((now - started) / 1000).toFixed(1)} s)`);
+    },
+  });
+  io.stdout(
+    parsed.json
+      ? JSON.stringify(jsonReport(report, parsed, embedder.id), null, 2)
+      : formatReport(report, parsed, embedder.id),
+  );
+  return 0;
+}
