@@ -112,12 +112,39 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     return rewrap(this.model.bindTools(tools, kwargs), { ...this.options, cache: this.recall });
   }
 
+  /**
+   * The wrapped model's own structured output (JSON schema, JSON mode or tool calling, as it
+   * supports), with the model it configures for that kept cached.
+   */
+  override withStructuredOutput(schema: any, config?: any): any {
+    const model = this.model;
+    const options = { ...this.options, cache: this.recall };
+    // The model's implementation runs with `this` = the model, except that what it configures
+    // through withConfig/bindTools comes back wrapped.
+    const view = Object.create(model, {
+      withConfig: { value: (bound: Record<string, unknown>) => rewrap(model.withConfig(bound), options) },
+      bindTools: {
+        value: (tools: BindToolsInput[], kwargs?: Record<string, unknown>) => {
+          if (typeof model.bindTools !== "function") {
+            throw new RecallError(
+              errorCodes.INVALID_OPTION,
+              `${model.getName()} does not support tools (no bindTools)`,
+            );
+          }
+          return rewrap(model.bindTools(tools, kwargs), options);
+        },
+      },
+    });
+    return model.withStructuredOutput.call(view, schema, config);
+  }
+
   override async _generate(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
-    const { recall: perCall, ...modelOptions } = options;
+    const { recall: perCall, ...callOptions } = options;
+    const modelOptions = withModelDefaults(this.model, callOptions) as this["ParsedCallOptions"];
     const ticket = await this.open(messages, modelOptions, perCall);
     if (ticket.kind === "hit") {
       const generations = reviveGenerations(ticket.body) as ChatGeneration[];
@@ -147,7 +174,8 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const { recall: perCall, ...modelOptions } = options;
+    const { recall: perCall, ...callOptions } = options;
+    const modelOptions = withModelDefaults(this.model, callOptions) as this["ParsedCallOptions"];
     const ticket = await this.open(messages, modelOptions, perCall);
     if (ticket.kind === "hit") {
       for (const chunk of replayChunks(ticket.body, ticket.meta, this.options.hitUsage ?? "original")) {
@@ -297,6 +325,8 @@ function rewrap(
   runnable: Runnable,
   options: WithRecallOptions,
 ): Runnable<any, AIMessageChunk, RecallChatModelCallOptions> {
+  // ChatOpenAI's bindTools and withConfig return a new ChatOpenAI holding the options.
+  if (isChatModel(runnable)) return new RecallChatModel(runnable, options);
   if (RunnableBinding.isRunnableBinding(runnable)) {
     const inner = isChatModel(runnable.bound)
       ? new RecallChatModel(runnable.bound, options)
@@ -326,4 +356,21 @@ function isChatModel(value: unknown): value is ChatModel {
 function withoutRecall<T extends Record<string, unknown>>(options: T): T {
   const { recall: _recall, ...rest } = options;
   return rest as T;
+}
+
+/**
+ * The call options the model will really use. Some models keep bound options on themselves
+ * (ChatOpenAI's `bindTools`/`withConfig` return a model with `defaultOptions`) and merge them only
+ * in their own `invoke`/`stream`, not in `_generate`: both the key and the call need them, or a
+ * model with tools would be called without them and share entries with the same model without.
+ */
+function withModelDefaults(model: ChatModel, options: Record<string, unknown>): Record<string, unknown> {
+  const m = model as ChatModel & {
+    _combineCallOptions?: (o: Record<string, unknown>) => Record<string, unknown>;
+    defaultOptions?: Record<string, unknown>;
+  };
+  if (typeof m._combineCallOptions === "function") return m._combineCallOptions(options);
+  if (typeof m.defaultOptions === "object" && m.defaultOptions !== null)
+    return { ...m.defaultOptions, ...options };
+  return options;
 }

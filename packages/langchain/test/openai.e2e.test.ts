@@ -163,4 +163,60 @@ describe("withRecall with ChatOpenAI", () => {
     expect(replayed).toBe(streamed);
     expect(server.count("chat")).toBe(2);
   });
+
+  it("withStructuredOutput goes through the cache (tool calling)", async () => {
+    const { cache } = recallCache();
+    const extract = withRecall(openai(), { cache }).withStructuredOutput(z.object({ city: z.string() }), {
+      name: "extract_city",
+    });
+    const first = await extract.invoke("Extract the city: I live in Paris");
+    const again = await extract.invoke("Extract the city: I live in Paris");
+    expect(typeof first.city).toBe("string");
+    expect(again).toEqual(first);
+    expect(server.count("chat")).toBe(1);
+  });
+});
+
+describe("tools bound on ChatOpenAI", () => {
+  it("enter the key however they were bound (ChatOpenAI keeps them on a new model, not a binding)", async () => {
+    const { cache } = recallCache();
+    const weather = tool(async () => "sunny", {
+      name: "weather",
+      description: "Weather in a city",
+      schema: z.object({ city: z.string() }),
+    });
+    const plain = withRecall(openai(), { cache });
+    const question = "Use the weather tool for Paris";
+    const untooled = await plain.invoke(question);
+    const tooled = await plain.bindTools([weather]).invoke(question);
+    expect(untooled.tool_calls ?? []).toEqual([]);
+    expect(tooled.tool_calls?.length).toBe(1);
+    expect(recallOf(tooled).status).toBe("miss");
+    const boundFirst = withRecall(openai().bindTools([weather]), { cache });
+    const again = await boundFirst.invoke(question);
+    expect(recallOf(again).status).toBe("hit");
+    expect(again.tool_calls).toEqual(tooled.tool_calls);
+    expect(server.count("chat")).toBe(2);
+  });
+});
+
+describe("both ways together", () => {
+  it("share entries: a conversation cached through the BaseCache is a hit for withRecall's stream", async () => {
+    const { cache } = recallCache();
+    const viaCache = openai({ cache: new RecallLangChainCache(cache) });
+    const viaWrapper = withRecall(openai(), { cache });
+    const first = await viaCache.invoke([
+      ["system", "You are terse."],
+      ["human", CAPITAL],
+    ]);
+    const streamed = await collect(
+      await viaWrapper.stream([
+        ["system", "You are terse."],
+        ["human", CAPITAL],
+      ]),
+    );
+    expect(recallOf(streamed.message).status).toBe("hit");
+    expect(streamed.message.content).toBe(first.content);
+    expect(server.count("chat")).toBe(1);
+  });
 });
