@@ -142,7 +142,11 @@ export function createPgVectorIndex(options: PgVectorIndexOptions): PgVectorInde
   };
 
   const query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
-    withClient((client) => client.query<R>(text, values));
+    withClient((client) => client.query<R>(text, values)).catch((error: unknown) => {
+      // The table is gone (dropped, or a fresh database): check again, and let the next add create it.
+      if ((error as { code?: string }).code === "42P01") exists = false;
+      throw error;
+    });
 
   /**
    * Whether the table exists; `add` creates it (it knows the dimensions). Until it exists (another

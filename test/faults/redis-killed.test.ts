@@ -1,0 +1,107 @@
+import type { CacheResponse, RecallCache } from "@recall/core";
+import type { RedisRecall } from "@recall/redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ask, createApp } from "../support/app.js";
+import { type RedisServer, sleep, startRedisServer, until } from "../support/processes.js";
+
+const UPSTREAM_MS = 20;
+const STORE_TIMEOUT_MS = 100;
+
+/** An upstream model that always answers, after UPSTREAM_MS. */
+async function model(question: string): Promise<CacheResponse> {
+  await sleep(UPSTREAM_MS);
+  return {
+    body: { answer: `about ${question}` },
+    text: `about ${question}`,
+    finishReason: "stop",
+    usage: { inputTokens: 9, outputTokens: 9 },
+  };
+}
+
+describe("Redis killed mid-run, then restarted", () => {
+  let redis: RedisServer;
+  const apps: Array<{ cache: RecallCache; redis: RedisRecall }> = [];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    for (const app of apps) {
+      await app.cache.close();
+      await app.redis.close();
+    }
+    await redis?.stop();
+  });
+
+  it("keeps every call succeeding, with no more added latency than the store timeout, and resumes caching", async () => {
+    const config = {
+      redisUrl: redis.url,
+      prefix: "killed",
+      storeTimeoutMs: STORE_TIMEOUT_MS,
+      semantic: true,
+    };
+    const a = createApp(config);
+    const b = createApp(config);
+    apps.push(a, b);
+    await Promise.all([a.cache.ready(), b.cache.ready()]);
+
+    expect((await a.cache.run(ask("warm-up"), () => model("warm-up"))).status).toBe("miss");
+    expect((await a.cache.run(ask("warm-up"), () => model("warm-up"))).status).toBe("hit");
+
+    // Calls run back to back in the background while Redis dies and comes back.
+    const calls: Array<{ at: number; ms: number; status: string; phase: string }> = [];
+    const failures: unknown[] = [];
+    let phase = "up";
+    let stop = false;
+    const questions = ["q1", "q2", "q3", "warm-up"];
+    const loop = (async () => {
+      for (let i = 0; !stop; i++) {
+        const q = questions[i % questions.length]!;
+        const started = performance.now();
+        try {
+          const outcome = await a.cache.run(ask(q), () => model(q));
+          calls.push({ at: Date.now(), ms: performance.now() - started, status: outcome.status, phase });
+        } catch (error) {
+          failures.push(error);
+        }
+        await sleep(5);
+      }
+    })();
+
+    await sleep(300);
+    phase = "down";
+    await redis.kill();
+    await sleep(2_000);
+    phase = "restarting";
+    await redis.restart();
+    const restartedAt = Date.now();
+    // Caching resumes on the same connection objects: a stored answer is hit again.
+    const resumed = await until(() => calls.some((c) => c.at > restartedAt && c.status === "hit"), 10_000);
+    phase = "back";
+    stop = true;
+    await loop;
+
+    expect(failures).toEqual([]);
+    const down = calls.filter((c) => c.phase === "down");
+    expect(down.length).toBeGreaterThan(10);
+    // Served upstream while Redis is gone, each call at most the store timeout slower than the model
+    // (plus scheduling slack for a busy 2-core machine).
+    expect(down.filter((c) => c.status === "miss").length).toBe(down.length);
+    const slowest = Math.max(...down.map((c) => c.ms));
+    expect(slowest).toBeLessThan(UPSTREAM_MS + STORE_TIMEOUT_MS + 150);
+    expect(resumed).toBe(true);
+
+    // The bus came back too: a semantic entry stored by one instance reaches the other.
+    const learned = await until(
+      async () => {
+        await a.cache.run(ask("How do I reset my password?"), () => model("reset"));
+        const o = await b.cache.run(ask("How can I change my password?"), () => model("change"), {
+          noStore: true,
+        });
+        return o.status === "semantic-hit";
+      },
+      10_000,
+      100,
+    );
+    expect(learned).toBe(true);
+  });
+});
