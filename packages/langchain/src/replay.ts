@@ -80,9 +80,10 @@ export function replayChunks(
   return chunks;
 }
 
-/** The recorded pieces when they add up to the text, else the text word by word. */
+/** The recorded pieces when they add up to the text (and were a stream), else the text word by word. */
 function piecesOf(text: string, recorded: string[] | undefined): string[] {
-  if (recorded && recorded.join("") === text) return recorded.filter((p) => p.length > 0);
+  const pieces = recorded?.filter((p) => p.length > 0);
+  if (pieces && pieces.length > 1 && pieces.join("") === text) return pieces;
   return text.match(/\s*\S+\s*/g) ?? (text ? [text] : []);
 }
 

@@ -3,10 +3,10 @@ import { StringOutputParser } from "@langchain/core/output_parsers";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { tool } from "@langchain/core/tools";
 import { concat } from "@langchain/core/utils/stream";
-import { FakeStreamingChatModel } from "@langchain/core/utils/testing";
+import { FakeChatModel, FakeStreamingChatModel } from "@langchain/core/utils/testing";
 import { createCache, RecallError } from "@recall/core";
 import { fakeEmbedder } from "@recall/core/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { CountingChatModel, inspectableStore } from "../test/fake-models.js";
 import type { RecallMetadata } from "./status.js";
@@ -194,6 +194,23 @@ describe("withRecall", () => {
       if (event.event === "on_chat_model_stream") tokens.push(event.data.chunk.content);
     }
     expect(tokens.join("")).toBe("The capital of France is Paris.");
+  });
+
+  it("streams a model that cannot stream as one chunk, then replays it word by word", async () => {
+    const upstream = new FakeChatModel({});
+    const generate = vi.spyOn(upstream, "_generate");
+    const model = withRecall(upstream, { cache: createCache() });
+    const fresh = await collect(await model.stream("Echo these four words"));
+    const replay = await collect(await model.stream("Echo these four words"));
+    expect(generate).toHaveBeenCalledOnce();
+    expect(fresh.chunks.filter((c) => c.content).length).toBe(1);
+    expect(replay.chunks.filter((c) => c.content).map((c) => c.content)).toEqual([
+      "Echo ",
+      "these ",
+      "four ",
+      "words",
+    ]);
+    expect(replay.message.content).toBe(fresh.message.content);
   });
 
   it("never stores the API key", async () => {
