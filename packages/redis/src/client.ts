@@ -1,4 +1,4 @@
-import { createClient } from "@keyv/redis";
+import { createClient, type RedisClientConnectionType } from "@keyv/redis";
 import { errorCodes, RecallError } from "@recall/core";
 
 /**
@@ -21,7 +21,7 @@ export interface RedisClientLike {
 /** Where to reach Redis: a client you already hold, or a URL to open one. */
 export interface RedisConnection {
   /** A node-redis 5 client, e.g. `keyvRedis.client` from `@keyv/redis`. Recall connects it if it is not open. */
-  client?: RedisClientLike;
+  client?: RedisClientLike | RedisClientConnectionType;
   /** `redis://host:port[/db]`, used when no client is given. */
   url?: string;
   /** Bound on each Redis command; past it the command counts as failed. Default 250 ms. */
@@ -32,10 +32,10 @@ export interface RedisConnection {
  * Client options that keep a dead or slow Redis from stalling calls: commands issued while
  * disconnected fail at once instead of queueing, reconnection backs off to 1 s at most, forever.
  */
-export function failFastClientOptions(url: string, connectTimeoutMs = 1_000): Record<string, unknown> {
+export function failFastClientOptions(url: string, connectTimeoutMs = 1_000) {
   return {
     url,
-    disableOfflineQueue: true,
+    disableOfflineQueue: true as const,
     socket: {
       connectTimeout: connectTimeoutMs,
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
@@ -58,11 +58,17 @@ export function resolveClient(
   onError: (error: Error) => void,
 ): { client: RedisClientLike; owned: boolean } {
   if (connection.client) {
-    const c = connection.client;
+    const c = connection.client as RedisClientLike & { options?: Record<string, unknown> };
     if (typeof c.sendCommand !== "function" || typeof c.duplicate !== "function") {
       throw new RecallError(
         errorCodes.INVALID_OPTION,
         `${what}: client must be a node-redis 5 client (e.g. new KeyvRedis(url).client)`,
+      );
+    }
+    if (c.options?.rootNodes !== undefined || c.options?.sentinelRootNodes !== undefined) {
+      throw new RecallError(
+        errorCodes.INVALID_OPTION,
+        `${what}: Redis Cluster and Sentinel clients are not supported; give a single-node client`,
       );
     }
     ensureOpen(c);

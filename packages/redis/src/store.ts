@@ -1,10 +1,10 @@
-import KeyvRedis from "@keyv/redis";
+import KeyvRedis, { type RedisClientConnectionType } from "@keyv/redis";
 import Keyv from "keyv";
 import { ensureOpen, firstConnection, type RedisClientLike, withTimeout } from "./client.js";
 
 export interface RedisStoreOptions {
   /** The node-redis 5 client to use (see `failFastClientOptions` for one that never stalls calls). */
-  client: RedisClientLike;
+  client: RedisClientLike | RedisClientConnectionType;
   /** Keyv namespace: every key is stored as `<namespace>::<key>`, and scans only see these. Default `recall`. */
   namespace?: string;
 }
