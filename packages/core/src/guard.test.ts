@@ -36,6 +36,8 @@ const refused: Array<[rule: string, question: string, candidate: string]> = [
   ["entities", "What are cheap flights to Paris?", "What are cheap flights to Rome?"],
   ["entities", "Is Tesla a good investment?", "Is Toyota a good investment?"],
   ["entities", "What is the capital of France?", "What is the capital?"],
+  ["entities", "How is the formula of H2S determined?", "How is the formula of H2 determined?"],
+  ["entities", "does the wn725n support monitor mode", "Does the WN725G support monitor mode?"],
   ["versions", "What's new in Python 3.11?", "What's new in Python 3.12?"],
   ["versions", "Should I buy the iPhone 14?", "Should I buy the iPhone 15?"],
   ["identifiers", "What does useState do in React?", "What does useEffect do in React?"],
@@ -102,6 +104,22 @@ const passed: Array<[why: string, question: string, candidate: string]> = [
   ["adverb at a sentence start", "Honestly, is coffee bad for you?", "Is coffee bad for you?"],
   ["abbreviation dots", "What are the best U.S. universities?", "What are the best US universities?"],
   ["same version", "What's new in Python 3.12?", "what is new in python 3.12"],
+  ["model code, spaced or not", "Is the iPhone6 still good?", "Is the iPhone 6 still good?"],
+  [
+    "a word at a sentence start",
+    "Smoking: is hookah worse than cigarettes?",
+    "Is hookah worse than cigarettes?",
+  ],
+  [
+    "clauses reordered around 'from' in a long paraphrase",
+    "The Python library for the Hub lets you manage repositories from within a Python environment.",
+    "The Hub Python library is a client that lets you manage repositories from your Python runtime.",
+  ],
+  [
+    "'large' and 'small' not asked about",
+    "How do I load a large dataset with small memory?",
+    "How do I load a large dataset?",
+  ],
 ];
 
 describe("defaultGuard", () => {

@@ -88,9 +88,28 @@ function mentions(text: GuardText, s: Side): boolean {
   return s.forms.some((form) => hasPhrase(text, form));
 }
 
-/** Which sides of a pair a text mentions: "", "a", "b" or "ab". */
-function sides(text: GuardText, [a, b]: readonly [Side, Side]): string {
-  return (mentions(text, a) ? "a" : "") + (mentions(text, b) ? "b" : "");
+/** True when the text joins the two sides: "pros and cons", "men or women", "enable/disable". */
+function joins(text: GuardText, [a, b]: readonly [Side, Side]): boolean {
+  const joined = (x: Side, y: Side) =>
+    x.forms.some((fx) => y.forms.some((fy) => / (?:and|or|vs|versus) /.test(between(text, fx, fy))));
+  return joined(a, b) || joined(b, a);
+}
+
+/** The words between two phrases when `y` follows `x` directly after one word ("x and y"), else "". */
+function between(text: GuardText, x: string, y: string): string {
+  const m = new RegExp(` ${x} (\\S+) ${y} `).exec(text.padded);
+  return m ? ` ${m[1]} ` : "";
+}
+
+/**
+ * Which sides of a pair a text asks about: "a", "b", "ab" (both, joined: "pros and cons"), or ""
+ * (neither, or both in unrelated places: "a large dataset in small memory" is no question of size).
+ */
+function sides(text: GuardText, pair: readonly [Side, Side]): string {
+  const a = mentions(text, pair[0]);
+  const b = mentions(text, pair[1]);
+  if (a && b) return joins(text, pair) ? "ab" : "";
+  return a ? "a" : b ? "b" : "";
 }
 
 /**

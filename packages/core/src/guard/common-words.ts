@@ -30,6 +30,8 @@ we we'd we'll we're we've well were weren't what what's whatever when whenever w
 wherever whether which while who who's whoever whole whom whose why why's will with within without
 won't would wouldn't write wrong yes yet you you'd you'll you're you've your yours yourself yourselves
 mr mrs ms dr prof sir madam jr sr
+furthermore moreover additionally afterwards finally lastly meanwhile consequently hence indeed overall
+alternatively similarly likewise nevertheless nonetheless firstly secondly
 `;
 
 export const COMMON_WORDS: ReadonlySet<string> = new Set(WORDS.split(/\s+/).filter(Boolean));

@@ -32,23 +32,35 @@ const FIRST_PERSON = /^I(?:'(?:m|ve|d|ll))?$/;
  * all upper, Title Case) has no names.
  */
 export function entitiesOf(text: GuardText): Token[] {
-  if (text.caseless) return [];
+  if (text.caseless) return text.tokens.filter(isModelCode);
   const dates = datesOf(text);
   const lowerElsewhere = new Set(text.tokens.filter((t) => !/\p{Lu}/u.test(t.text)).map((t) => t.lower));
   return text.tokens.filter((t) => {
+    if (isModelCode(t)) return true;
     if (!/\p{Lu}/u.test(t.text) || /\d/.test(t.text) || FIRST_PERSON.test(t.text)) return false;
     const word = t.lower.replace(/'s$|'$/, "");
     if (word.length < 2 || COMMON_WORDS.has(word) || COMMON_WORDS.has(t.lower)) return false;
     if (isNumberWord(word) || dates.has(word) || isUnitWord(word)) return false;
-    // Long "-ly" words are adverbs ("Literally"); at a sentence start so are "-ing" and "-ed" words.
-    if (word.length >= 7 && word.endsWith("ly")) return false;
-    if (t.sentenceStart && (lowerElsewhere.has(t.lower) || /(?:ing|ed)$/.test(word))) return false;
+    // Long "-ly" words are adverbs ("Literally"), "-ing" words verbs or nouns ("Smoking", "Loading").
+    if ((word.length >= 7 && word.endsWith("ly")) || (word.length >= 6 && word.endsWith("ing"))) return false;
+    // A sentence start is capitalized anyway: only acronyms and inner capitals ("NASA", "iPhone") count there.
+    if (t.sentenceStart && !/\p{Lu}/u.test(t.text.slice(1))) return false;
+    if (t.sentenceStart && lowerElsewhere.has(t.lower)) return false;
     return true;
   });
 }
 
+/**
+ * Letters and digits mixed into one name: model numbers and formulas ("H2S", "WN725N", "GTX1080",
+ * "B12"), whatever their case. Not a number with a unit, an ordinal or a decade ("5GB", "3rd",
+ * "1990s", "10k", "3pm"): the units, numbers and dates rules read those.
+ */
+function isModelCode(t: Token): boolean {
+  return /\p{L}/u.test(t.text) && /\d/.test(t.text) && !/^\d+(?:\.\d+)?\p{L}{0,4}$/u.test(t.text);
+}
+
 /** Endings that make a people or a language of a place: India → Indian, Pakistan → Pakistani, Japan → Japanese. */
-const DEMONYM = /^(?:n|i|an|ian|ese|ish)$/;
+const DEMONYM = /^(?:n|i|an|ian|ese|ish|ic)$/;
 
 /** Edit distance of two words, stopping early past `max`. */
 function withinEdits(a: string, b: string, max: number): boolean {
@@ -90,6 +102,8 @@ function mentions(other: GuardText, name: Token): boolean {
   const form = comparable(name.text);
   if (other.forms.has(form)) return true;
   if ((ALIAS.get(form) ?? []).some((alias) => other.forms.has(alias))) return true;
+  // Model codes match exactly: "WN725N" and "WN725G" are different devices, not a typo.
+  if (/\d/.test(form)) return false;
   for (const candidate of other.forms) if (sameName(form, candidate)) return true;
   return false;
 }

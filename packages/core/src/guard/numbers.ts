@@ -78,6 +78,8 @@ function wordNumber(tokens: readonly Token[], i: number): { value: number; lengt
     if (w in SMALL) {
       current += SMALL[w]!;
     } else if (w in SCALES) {
+      // "thousands", "several thousand": a scale without a count is no number.
+      if (j === i) break;
       const scale = SCALES[w]!;
       if (scale === 100) current = (current || 1) * 100;
       else {

@@ -34,57 +34,74 @@ function isAnchor(t: Token): boolean {
   );
 }
 
-/** The nearest anchor from `start` going `step` (±1), within the window and the same sentence. */
+/**
+ * The nearest side of a direction word from `start` going `step` (±1), within the window and the
+ * same sentence: the nearest name or number if there is one ("faster than Java": Java), else the
+ * nearest anchor.
+ */
 function nearest(tokens: readonly Token[], start: number, step: 1 | -1): Token | undefined {
   const sentence = tokens[start - step]!.sentence;
+  let anchor: Token | undefined;
   for (let i = start, n = 0; i >= 0 && i < tokens.length && n < WINDOW; i += step, n++) {
     const t = tokens[i]!;
-    if (t.sentence !== sentence) return undefined;
-    if (isAnchor(t)) return t;
+    if (t.sentence !== sentence || DIRECTION.has(t.lower)) break;
+    if (isAnchor(t) && isName(t)) return t;
+    if (isAnchor(t)) anchor ??= t;
   }
-  return undefined;
+  return anchor;
 }
 
 /** A capitalized word, an acronym or a number. */
 function isName(t: Token): boolean {
-  return /^[\p{Lu}\d]/u.test(t.text);
+  return /^[\p{Lu}\d]/u.test(t.text) && !t.sentenceStart;
 }
 
-function firstPosition(text: GuardText, form: string): number {
-  return text.tokens.findIndex((t) => comparable(t.text) === form);
+interface Directed {
+  from: string;
+  to: string;
+  /** As written: "MySQL to PostgreSQL". */
+  text: string;
 }
 
-/** The first pair "A <direction> B" of `a` whose A and B both occur in `b`, in the opposite order. */
-function swapped(a: GuardText, b: GuardText): string | undefined {
-  for (const d of a.tokens) {
+/** Every "A <direction> B" of a text, A and B in comparable form. */
+function directedPairs(text: GuardText): Directed[] {
+  const out: Directed[] = [];
+  for (const d of text.tokens) {
     if (!DIRECTION.has(d.lower)) continue;
-    const left = nearest(a.tokens, d.index - 1, -1);
-    const right = nearest(a.tokens, d.index + 1, 1);
+    const left = nearest(text.tokens, d.index - 1, -1);
+    const right = nearest(text.tokens, d.index + 1, 1);
     if (!left || !right) continue;
     if (WEAK.has(d.lower) && !(isName(left) && isName(right))) {
-      const before = a.tokens.slice(0, d.index).filter((t) => t.sentence === d.sentence);
+      const before = text.tokens.slice(0, d.index).filter((t) => t.sentence === d.sentence);
       if (!before.some((t) => CHANGE.test(t.lower))) continue;
     }
-    const l = comparable(left.text);
-    const r = comparable(right.text);
-    if (l === r) continue;
-    const lb = firstPosition(b, l);
-    const rb = firstPosition(b, r);
-    if (lb >= 0 && rb >= 0 && rb < lb) return `"${left.text} ${d.text} ${right.text}"`;
+    const from = comparable(left.text);
+    const to = comparable(right.text);
+    if (from !== to) out.push({ from, to, text: `${left.text} ${d.text} ${right.text}` });
   }
-  return undefined;
+  return out;
 }
 
 /**
  * Swapped order: the same two things on either side of a direction word, the other way round.
  * "from MySQL to PostgreSQL" vs "from PostgreSQL to MySQL", "convert Celsius to Fahrenheit" vs
  * "convert Fahrenheit to Celsius", "is Python faster than Java" vs "is Java faster than Python".
- * Symmetric words ("and", "or", "vs", "between") are not directions: "MySQL vs PostgreSQL" passes.
+ * Both texts must say it with a direction word, each the other way round. Symmetric words ("and",
+ * "or", "vs", "between") are not directions: "MySQL vs PostgreSQL" passes.
  */
 export const order: GuardRule = {
   name: "order",
   check(question, candidate) {
-    const pair = swapped(question, candidate) ?? swapped(candidate, question);
-    return pair && `order differs (${pair} is the other way round in the other question)`;
+    const q = directedPairs(question);
+    const c = directedPairs(candidate);
+    const has = (pairs: Directed[], from: string, to: string) =>
+      pairs.some((p) => p.from === from && p.to === to);
+    for (const p of q) {
+      if (has(c, p.to, p.from) && !has(c, p.from, p.to)) {
+        const other = c.find((x) => x.from === p.to && x.to === p.from)!;
+        return `order differs ("${p.text}" vs "${other.text}")`;
+      }
+    }
+    return undefined;
   },
 };

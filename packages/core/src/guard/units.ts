@@ -77,7 +77,10 @@ const AFTER = [...BY_SHORT.keys()]
   .join("|");
 const NUMBER = String.raw`\d+(?:[.,]\d+)*`;
 /** A number then a unit: "5 GB", "5GB", "10-year", "30%". */
-const QUANTITY = new RegExp(String.raw`(${NUMBER})\s?-?\s?(${AFTER})(?![\p{L}\p{N}])`, "gu");
+const QUANTITY = new RegExp(
+  String.raw`(?<![\p{L}\p{N}.])(${NUMBER})\s?-?\s?(${AFTER})(?![\p{L}\p{N}])`,
+  "gu",
+);
 /** A currency sign or code before a number: "$5", "Rs. 500", "INR 500". */
 const PREFIXED = new RegExp(String.raw`([$€£₹¥]|\brs\.?|\binr|\busd|\beur)\s?(${NUMBER})`, "gu");
 
