@@ -1,5 +1,5 @@
 import { createCache, createMemoryStore, type Embedder } from "@recall/core";
-import * as testing from "@recall/core/testing";
+import { fakeEmbedder, vectorIndexSuite } from "@recall/core/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPgliteServer } from "../test/pglite-server.js";
@@ -21,12 +21,8 @@ afterAll(async () => {
   await server.close();
 });
 
-const { fakeEmbedder } = testing;
-
 // Core's conformance suite. HNSW inserts are slow in PGlite (WebAssembly), hence the smaller sizes.
-// (Guarded until @recall/core/testing exports it.)
-const vectorIndexSuite = (testing as Record<string, any>).vectorIndexSuite;
-vectorIndexSuite?.(
+vectorIndexSuite(
   "pgvector",
   async () =>
     createPgVectorIndex({ pool, table: freshTable(), timeoutMs: 30_000, hnsw: { efConstruction: 32 } }),
