@@ -1,4 +1,4 @@
-import { createCache, type RecallCache } from "@recall/core";
+import { type CacheResponse, createCache, type RecallCache } from "@recall/core";
 import { cacheStoreSuite, fakeEmbedder } from "@recall/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 /** One app instance: its own connections, sharing Redis keys and channel with the others. */
-function instance(options: { semantic?: boolean; lockTtlMs?: number } = {}) {
+function instance(options: { semantic?: boolean; lockTtlMs?: number; waitTimeoutMs?: number } = {}) {
   const redis = redisRecall({
     url: REDIS_URL,
     storeNamespace: `${prefix}:entries`,
@@ -42,6 +42,7 @@ function instance(options: { semantic?: boolean; lockTtlMs?: number } = {}) {
     bus: redis.bus,
     storeTimeoutMs: 1_000,
     ...(options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}),
+    ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
     ...(options.semantic === false ? {} : { semantic: { embedder, threshold: 0.95 } }),
   });
   caches.push(cache);
@@ -77,6 +78,33 @@ describe("redisRecall: many instances, one cache", () => {
     expect(outcomes.filter((o) => o.status === "coalesced")).toHaveLength(14);
     const coalesced = instances.reduce((n, i) => n + i.cache.stats.snapshot().total.coalesced, 0);
     expect(coalesced).toBe(14);
+  });
+
+  it("calls upstream itself once it has waited past its bound on a holder that never answers", async () => {
+    const holder = instance({ semantic: false });
+    const waiter = instance({ semantic: false, waitTimeoutMs: 400 });
+    await Promise.all([holder.cache.ready(), waiter.cache.ready()]);
+    const q = request(`Stuck holder ${Math.random()}`);
+    // The holder takes the lock and stays alive (extending it), but its model never answers.
+    let unblock!: () => void;
+    const stuck = holder.cache.run(
+      q,
+      () => new Promise<CacheResponse>((resolve) => (unblock = () => resolve(answer("late")))),
+    );
+    await sleep(100);
+    const started = Date.now();
+    let calls = 0;
+    const outcome = await waiter.cache.run(q, async () => {
+      calls++;
+      return answer("answered anyway");
+    });
+    const waited = Date.now() - started;
+    expect(outcome.response.text).toBe("answered anyway");
+    expect(calls).toBe(1);
+    expect(waited).toBeGreaterThanOrEqual(350);
+    expect(waited).toBeLessThan(3_000);
+    unblock();
+    await stuck;
   });
 
   it("teaches a stored paraphrase to the other instances within a second", async () => {
