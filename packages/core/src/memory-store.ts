@@ -32,7 +32,13 @@ export class LruMap<K, V> extends Map<K, V> {
 /**
  * The default store: Keyv over an in-process LRU map, so a long run cannot grow without bound.
  * Expiry is Keyv's (per entry); the LRU bound drops the least recently used entries past `maxEntries`.
+ * Entries are plain JSON, so plain `JSON.stringify`/`JSON.parse` replace Keyv's default serializer,
+ * whose reviver (for Buffers) made every hit's parse about a fifth of the lookup's CPU time.
  */
 export function createMemoryStore(options: { maxEntries?: number } = {}): Keyv {
-  return new Keyv({ store: new LruMap<string, unknown>(options.maxEntries ?? 10_000) });
+  return new Keyv({
+    store: new LruMap<string, unknown>(options.maxEntries ?? 10_000),
+    serialize: JSON.stringify,
+    deserialize: JSON.parse,
+  });
 }
