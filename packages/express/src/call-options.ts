@@ -25,31 +25,37 @@ export interface RequestCacheOptions {
 export const DEFAULT_NAMESPACE_HEADER = "x-recall-namespace";
 const MAX_NAMESPACE_LENGTH = 200;
 
-/** The cache call options an HTTP request asks for: `Cache-Control`, namespace, and your own. */
-export async function requestCallOptions(req: Request, options: RequestCacheOptions): Promise<CallOptions> {
+/**
+ * The cache call options an HTTP request asks for: `Cache-Control`, namespace, and your own.
+ * Synchronous unless the namespace function is async (a hit should not wait on extra ticks).
+ */
+export function requestCallOptions(
+  req: Request,
+  options: RequestCacheOptions,
+): CallOptions | Promise<CallOptions> {
+  const { namespace } = options;
+  if (typeof namespace === "function") {
+    const value = namespace(req);
+    if (value instanceof Promise) {
+      return value.then((v) => combine(req, options, checked(v, "the namespace function")));
+    }
+    return combine(req, options, checked(value, "the namespace function"));
+  }
+  if (typeof namespace === "string") return combine(req, options, namespace);
+  const header = options.namespaceHeader ?? DEFAULT_NAMESPACE_HEADER;
+  if (header === false) return combine(req, options, undefined);
+  const raw = req.headers[header.toLowerCase()];
+  return combine(req, options, checked(Array.isArray(raw) ? raw[0] : raw, `the ${header} header`));
+}
+
+function combine(req: Request, options: RequestCacheOptions, namespace: string | undefined): CallOptions {
   const control = parseCacheControl(req.headers["cache-control"]);
-  const namespace = await resolveNamespace(req, options);
   const own = options.callOptions?.(req);
   return { ...control, ...(namespace === undefined ? {} : { namespace }), ...own };
 }
 
-async function resolveNamespace(req: Request, options: RequestCacheOptions): Promise<string | undefined> {
-  const { namespace } = options;
-  let value: string | undefined;
-  let source: string;
-  if (typeof namespace === "function") {
-    value = await namespace(req);
-    source = "the namespace function";
-  } else if (typeof namespace === "string") {
-    return namespace;
-  } else {
-    const header = options.namespaceHeader ?? DEFAULT_NAMESPACE_HEADER;
-    if (header === false) return undefined;
-    const raw = req.headers[header.toLowerCase()];
-    value = Array.isArray(raw) ? raw[0] : raw;
-    source = `the ${header} header`;
-  }
-  if (value === undefined || value === "") return undefined;
+function checked(value: unknown, source: string): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
   if (typeof value !== "string" || value.length > MAX_NAMESPACE_LENGTH) {
     throw new ApiError(
       400,

@@ -58,6 +58,8 @@ const MAPPED = new Set([
   "reasoning_effort",
 ]);
 
+const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+
 /** Inline data longer than this enters the key as its SHA-256. */
 const HASH_OVER = 256;
 
@@ -96,7 +98,6 @@ export function openAIChatRequest(body: unknown, provider = "openai"): CacheRequ
 
 function toParams(body: Json): GenerationParams {
   const params: GenerationParams = {};
-  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
   params.temperature = num(body.temperature);
   params.topP = num(body.top_p);
   params.maxOutputTokens = num(body.max_completion_tokens) ?? num(body.max_tokens);
@@ -185,37 +186,39 @@ function toResponseFormat(format: Json): ResponseFormat | undefined {
 
 function toMessages(messages: Json[]): Message[] {
   const toolNames = new Map<string, string>();
-  return messages.map((m): Message => {
-    switch (m.role) {
-      case "system":
-      case "developer":
-        return { role: "system", content: textOf(m.content) };
-      case "user":
-        return {
-          role: "user",
-          content: typeof m.content === "string" ? m.content : (m.content as Json[]).map(toPart),
-        };
-      case "assistant":
-        return { role: "assistant", content: assistantContent(m, toolNames) };
-      case "tool": {
-        const id = String(m.tool_call_id);
-        return {
-          role: "tool",
-          content: [
-            { type: "tool-result", toolCallId: id, toolName: toolNames.get(id) ?? "", output: m.content },
-          ],
-        };
-      }
-      default:
-        // The legacy `function` role: a function's result.
-        return {
-          role: "tool",
-          content: [
-            { type: "tool-result", toolCallId: "", toolName: String(m.name ?? ""), output: m.content },
-          ],
-        };
+  const out: Message[] = [];
+  for (const m of messages) out.push(toMessage(m, toolNames));
+  return out;
+}
+
+function toMessage(m: Json, toolNames: Map<string, string>): Message {
+  switch (m.role) {
+    case "system":
+    case "developer":
+      return { role: "system", content: textOf(m.content) };
+    case "user":
+      return {
+        role: "user",
+        content: typeof m.content === "string" ? m.content : (m.content as Json[]).map(toPart),
+      };
+    case "assistant":
+      return { role: "assistant", content: assistantContent(m, toolNames) };
+    case "tool": {
+      const id = String(m.tool_call_id);
+      return {
+        role: "tool",
+        content: [
+          { type: "tool-result", toolCallId: id, toolName: toolNames.get(id) ?? "", output: m.content },
+        ],
+      };
     }
-  });
+    default:
+      // The legacy `function` role: a function's result.
+      return {
+        role: "tool",
+        content: [{ type: "tool-result", toolCallId: "", toolName: String(m.name ?? ""), output: m.content }],
+      };
+  }
 }
 
 function assistantContent(

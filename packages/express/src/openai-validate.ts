@@ -43,11 +43,10 @@ function requireModel(body: Json): void {
   if (typeof body.model !== "string") throw invalidType("model", "a string");
 }
 
-function checkTypes(
-  body: Json,
-  fields: Record<string, "number" | "integer" | "boolean" | "object" | "array">,
-): void {
-  for (const [name, type] of Object.entries(fields)) {
+type FieldType = "number" | "integer" | "boolean" | "object" | "array";
+
+function checkTypes(body: Json, fields: ReadonlyArray<readonly [string, FieldType]>): void {
+  for (const [name, type] of fields) {
     const value = body[name];
     if (value === undefined || value === null) continue;
     const ok =
@@ -68,6 +67,22 @@ function checkTypes(
   }
 }
 
+const CHAT_FIELD_TYPES = Object.entries({
+  temperature: "number",
+  top_p: "number",
+  presence_penalty: "number",
+  frequency_penalty: "number",
+  max_tokens: "integer",
+  max_completion_tokens: "integer",
+  n: "integer",
+  seed: "integer",
+  stream: "boolean",
+  stream_options: "object",
+  tools: "array",
+  response_format: "object",
+  logit_bias: "object",
+} satisfies Record<string, FieldType>) as ReadonlyArray<readonly [string, FieldType]>;
+
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 
 /** Validates a `POST /chat/completions` body; throws an `ApiError` (400) that names the bad field. */
@@ -85,21 +100,7 @@ export function validateChatBody(raw: unknown): Json {
     );
   }
   for (const [i, message] of body.messages.entries()) validateMessage(message, `messages[${i}]`);
-  checkTypes(body, {
-    temperature: "number",
-    top_p: "number",
-    presence_penalty: "number",
-    frequency_penalty: "number",
-    max_tokens: "integer",
-    max_completion_tokens: "integer",
-    n: "integer",
-    seed: "integer",
-    stream: "boolean",
-    stream_options: "object",
-    tools: "array",
-    response_format: "object",
-    logit_bias: "object",
-  });
+  checkTypes(body, CHAT_FIELD_TYPES);
   if (body.stop !== undefined && body.stop !== null) {
     const ok =
       typeof body.stop === "string" ||

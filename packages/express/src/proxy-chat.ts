@@ -1,4 +1,4 @@
-import type { CacheOutcome } from "@recall/core";
+import type { CacheOutcome, Lookup } from "@recall/core";
 import type { RequestHandler, Response } from "express";
 import { requestCallOptions } from "./call-options.js";
 import { setHitHeaders } from "./headers.js";
@@ -14,9 +14,12 @@ export function chatCompletionsHandler(ctx: ProxyContext): RequestHandler {
   return async (req, res) => {
     const call = chatCallFromBody(req.body, ctx.provider);
     const body = req.body as Record<string, unknown>;
-    const lookup = call.uncacheable
-      ? undefined
-      : await lookupSafely(ctx.cache, call.request, await requestCallOptions(req, ctx.requestOptions));
+    let lookup: Lookup<string> | undefined;
+    if (!call.uncacheable) {
+      const pending = requestCallOptions(req, ctx.requestOptions);
+      const options = pending instanceof Promise ? await pending : pending;
+      lookup = await lookupSafely(ctx.cache, call.request, options);
+    }
     if (lookup?.hit) {
       if (call.stream) sendStreamHit(res, lookup.outcome, call.includeUsage);
       else sendJsonHit(res, lookup.outcome);

@@ -37,8 +37,8 @@ export async function lookupSafely<T = string>(
 /** Answers a hit with the stored JSON text, sent raw: no parse, no re-serialization. */
 export function sendJsonHit(res: Response, outcome: CacheOutcome<string>): void {
   setHitHeaders(res, outcome);
-  res.statusCode = 200;
   res.setHeader("Content-Type", "application/json");
+  res.writeHead(200);
   res.end(outcome.response.body);
 }
 
