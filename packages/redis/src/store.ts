@@ -27,7 +27,12 @@ export function createRedisStore(options: RedisStoreOptions): Keyv {
     throwOnConnectError: false,
     throwOnErrors: false,
   });
-  const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, deserialize: safeDeserialize as never });
+  const keyv = new Keyv({
+    store: adapter,
+    namespace,
+    useKeyPrefix: false,
+    deserialize: safeDeserialize as never,
+  });
   // Connection errors arrive as events; never let one go unheard (the cache adds its own listener).
   keyv.on("error", () => {});
   return keyv;
