@@ -11,6 +11,7 @@ import { createCache } from "./cache.js";
 import type { Embedder } from "./embedder.js";
 import { errorCodes, RecallError } from "./errors.js";
 import { defaultGuard, type SemanticGuard } from "./guard.js";
+import { FlatIndex } from "./index/flat-index.js";
 import { normalizeText } from "./normalize.js";
 import type { CacheRequest } from "./request.js";
 import { DEFAULT_THRESHOLD } from "./semantic.js";
@@ -43,7 +44,10 @@ export interface CalibrationOptions {
   targetPrecision?: number;
   /** Texts per embedding call while warming up. Default 64. */
   batchSize?: number;
-  /** A vector index to use instead of the default in-process one. */
+  /**
+   * The vector index. Default: an exact `FlatIndex`, so the figures measure the threshold and the
+   * guard, not the recall of an approximate (HNSW) search.
+   */
   index?: VectorIndex;
   onProgress?: (progress: CalibrationProgress) => void;
 }
@@ -198,7 +202,7 @@ export async function calibrate(
       guard: recordingGuard,
       candidates: options.candidates ?? 4,
       embedTimeoutMs: 60_000,
-      ...(options.index ? { index: options.index } : {}),
+      index: options.index ?? new FlatIndex(),
     },
   });
   const errors: Error[] = [];
