@@ -80,7 +80,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     for (const question of [
       "What is the capital of France?",
       "What is the capital of France?",
-      "Which city is the capital of France?",
+      "What is France's capital?",
       "What is the capital of Germany?",
     ]) {
       const started = performance.now();
@@ -101,7 +101,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       .pipe(new StringOutputParser());
     const before = server.count("chat");
     const started = performance.now();
-    const text = await chain.invoke({ question: "What's France's capital city?" });
+    const text = await chain.invoke({ question: "What is the capital city of France?" });
     log(
       `   ${server.count("chat") === before ? "no upstream request" : "upstream request"}, ${Math.round(performance.now() - started)} ms: ${text.slice(0, 60)}…`,
     );
