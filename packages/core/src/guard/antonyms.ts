@@ -1,5 +1,5 @@
 import type { GuardRule } from "./rule.js";
-import { type GuardText, hasPhrase } from "./text.js";
+import { type GuardText, hasPhrase, perText } from "./text.js";
 
 /**
  * Pairs of words that flip the meaning of an otherwise identical question. Each side is a word
@@ -84,33 +84,58 @@ export const ANTONYM_PAIRS: ReadonlyArray<readonly [Side, Side]> = [
   ]),
 ];
 
+/** Each single-word form → the pairs and sides it belongs to ("lost" → lose in win/lose and gain/lose). */
+const BY_FORM = new Map<string, Array<{ pair: number; side: 0 | 1 }>>();
+ANTONYM_PAIRS.forEach((pair, index) => {
+  for (const side of [0, 1] as const) {
+    for (const form of pair[side].forms) {
+      if (form.includes(" ")) continue;
+      if (!BY_FORM.has(form)) BY_FORM.set(form, []);
+      BY_FORM.get(form)!.push({ pair: index, side });
+    }
+  }
+});
+
 function mentions(text: GuardText, s: Side): boolean {
   return s.forms.some((form) => hasPhrase(text, form));
 }
 
-/** True when the text joins the two sides: "pros and cons", "men or women", "enable/disable". */
+/** True when the text joins the two sides: "pros and cons", "men or women". */
 function joins(text: GuardText, [a, b]: readonly [Side, Side]): boolean {
   const joined = (x: Side, y: Side) =>
     x.forms.some((fx) => y.forms.some((fy) => / (?:and|or|vs|versus) /.test(between(text, fx, fy))));
   return joined(a, b) || joined(b, a);
 }
 
-/** The words between two phrases when `y` follows `x` directly after one word ("x and y"), else "". */
+/** The word between two phrases when `y` follows `x` after exactly one word ("x and y"), else "". */
 function between(text: GuardText, x: string, y: string): string {
   const m = new RegExp(` ${x} (\\S+) ${y} `).exec(text.padded);
   return m ? ` ${m[1]} ` : "";
 }
 
 /**
- * Which sides of a pair a text asks about: "a", "b", "ab" (both, joined: "pros and cons"), or ""
- * (neither, or both in unrelated places: "a large dataset in small memory" is no question of size).
+ * Which sides of each pair a text asks about, by pair index: "a", "b", or "ab" (both, joined:
+ * "pros and cons"). Pairs it does not mention, or mentions both sides of in unrelated places ("a
+ * large dataset in small memory" asks nothing about size), are left out.
  */
-function sides(text: GuardText, pair: readonly [Side, Side]): string {
-  const a = mentions(text, pair[0]);
-  const b = mentions(text, pair[1]);
-  if (a && b) return joins(text, pair) ? "ab" : "";
-  return a ? "a" : b ? "b" : "";
-}
+const sidesOf = perText((text): Map<number, string> => {
+  const seen = new Map<number, Set<0 | 1>>();
+  const note = (pair: number, side: 0 | 1) => {
+    if (!seen.has(pair)) seen.set(pair, new Set());
+    seen.get(pair)!.add(side);
+  };
+  for (const word of text.words) for (const { pair, side } of BY_FORM.get(word) ?? []) note(pair, side);
+  ANTONYM_PAIRS.forEach((pair, index) => {
+    for (const side of [0, 1] as const)
+      if (pair[side].word.includes(" ") && mentions(text, pair[side])) note(index, side);
+  });
+  const out = new Map<number, string>();
+  for (const [index, sides] of seen) {
+    if (sides.size === 1) out.set(index, sides.has(0) ? "a" : "b");
+    else if (joins(text, ANTONYM_PAIRS[index]!)) out.set(index, "ab");
+  }
+  return out;
+});
 
 /**
  * Opposite words: one text says "increase" where the other says "decrease", or one asks about
@@ -121,13 +146,15 @@ function sides(text: GuardText, pair: readonly [Side, Side]): string {
 export const antonyms: GuardRule = {
   name: "antonyms",
   check(question, candidate) {
-    for (const pair of ANTONYM_PAIRS) {
-      const q = sides(question, pair);
-      const c = sides(candidate, pair);
-      if (q === c || q === "" || c === "") continue;
+    const q = sidesOf(question);
+    const c = sidesOf(candidate);
+    for (const [index, qs] of q) {
+      const cs = c.get(index);
+      if (cs === undefined || cs === qs) continue;
+      const pair = ANTONYM_PAIRS[index]!;
       const say = (s: string) =>
         s === "ab" ? `"${pair[0].word}" and "${pair[1].word}"` : `"${pair[s === "a" ? 0 : 1].word}"`;
-      return `opposite words (${say(q)} vs ${say(c)})`;
+      return `opposite words (${say(qs)} vs ${say(cs)})`;
     }
     return undefined;
   },

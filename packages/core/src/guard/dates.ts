@@ -1,5 +1,5 @@
 import { difference, type GuardRule, list } from "./rule.js";
-import type { GuardText, Token } from "./text.js";
+import { perText, type Token } from "./text.js";
 
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const MONTHS = [
@@ -64,7 +64,7 @@ function monthOf(tokens: readonly Token[], i: number): string | undefined {
  * The date and time mentions of a text, normalized: weekdays, months, years (1900–2099 and
  * decades like "1990s"), relative days ("tomorrow", "next week") and clock times ("3pm").
  */
-export function datesOf(text: GuardText): Set<string> {
+export const datesOf = perText((text): Set<string> => {
   const out = new Set<string>();
   const tokens = text.tokens;
   tokens.forEach((t, i) => {
@@ -84,7 +84,7 @@ export function datesOf(text: GuardText): Set<string> {
   }
   for (const word of ["noon", "midnight"]) if (text.words.has(word)) out.add(word);
   return out;
-}
+});
 
 /** Dates and times: "Monday" vs "Tuesday", "in 2016" vs "in 2017", "tomorrow" vs "today", "3pm" vs "3am". */
 export const dates: GuardRule = {

@@ -2,7 +2,7 @@ import { COMMON_WORDS } from "./common-words.js";
 import { datesOf } from "./dates.js";
 import { isNumberWord } from "./numbers.js";
 import { difference, type GuardRule, list } from "./rule.js";
-import { comparable, type GuardText, type Token } from "./text.js";
+import { comparable, type GuardText, perText, type Token } from "./text.js";
 import { isUnitWord } from "./units.js";
 
 /** Names written in more than one way, in `comparable` form. */
@@ -31,7 +31,7 @@ const FIRST_PERSON = /^I(?:'(?:m|ve|d|ll))?$/;
  * and not written in lower case elsewhere in the text. A text whose case says nothing (all lower,
  * all upper, Title Case) has no names.
  */
-export function entitiesOf(text: GuardText): Token[] {
+export const entitiesOf = perText((text): Token[] => {
   if (text.caseless) return text.tokens.filter(isModelCode);
   const dates = datesOf(text);
   const lowerElsewhere = new Set(text.tokens.filter((t) => !/\p{Lu}/u.test(t.text)).map((t) => t.lower));
@@ -48,7 +48,7 @@ export function entitiesOf(text: GuardText): Token[] {
     if (t.sentenceStart && lowerElsewhere.has(t.lower)) return false;
     return true;
   });
-}
+});
 
 /**
  * Letters and digits mixed into one name: model numbers and formulas ("H2S", "WN725N", "GTX1080",
@@ -136,7 +136,7 @@ function isName(t: Token): boolean {
 }
 
 /** Versions by the name they belong to: `{ python: ["3.11"] }`. */
-export function versionsOf(text: GuardText): Map<string, Set<string>> {
+export const versionsOf = perText((text): Map<string, Set<string>> => {
   const out = new Map<string, Set<string>>();
   const add = (name: string, version: string) => {
     const key = comparable(name);
@@ -153,7 +153,7 @@ export function versionsOf(text: GuardText): Map<string, Set<string>> {
     if (joined && /\p{L}{2,}/u.test(joined[1]!)) add(joined[1]!, joined[2]!);
   });
   return out;
-}
+});
 
 /** Versions: the same product with another version ("Python 3.11" vs "Python 3.12", "iPhone 6" vs "iPhone 7"). */
 export const versions: GuardRule = {

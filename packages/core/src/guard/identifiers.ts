@@ -1,5 +1,5 @@
 import { type GuardRule, list } from "./rule.js";
-import type { GuardText } from "./text.js";
+import { type GuardText, perText } from "./text.js";
 
 /** Code-like tokens, tried in this order on the raw text. */
 const PATTERNS = [
@@ -14,7 +14,7 @@ const PATTERNS = [
 ];
 
 /** The code identifiers of a text, as written. */
-export function identifiersOf(text: GuardText): Set<string> {
+export const identifiersOf = perText((text): Set<string> => {
   const out = new Set<string>();
   for (const pattern of PATTERNS) {
     for (const m of text.clean.matchAll(pattern)) {
@@ -26,7 +26,7 @@ export function identifiersOf(text: GuardText): Set<string> {
     }
   }
   return out;
-}
+});
 
 /** True when `text` contains `id` as a whole token (letter case aside: "iPhone" = "iphone"). */
 function contains(text: GuardText, id: string): boolean {

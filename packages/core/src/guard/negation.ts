@@ -1,5 +1,5 @@
 import type { GuardRule } from "./rule.js";
-import type { GuardText } from "./text.js";
+import { perText } from "./text.js";
 
 /** Words that negate on their own. Contractions (`can't`, `doesn't`) are found by their `n't`. */
 const NEGATORS = new Set([
@@ -52,13 +52,13 @@ const NOT_NEGATING = [
 ];
 
 /** The negators of a text, in order, with the non-negating phrases taken out. */
-export function negators(text: GuardText): string[] {
+export const negators = perText((text): string[] => {
   let padded = text.padded;
   for (const phrase of NOT_NEGATING) padded = padded.replaceAll(` ${phrase} `, " ");
   // "No. 1", "no 5": the abbreviation of "number".
   padded = padded.replace(/ no (?=\d)/g, " ");
   return padded.split(" ").filter((w) => w.length > 0 && (NEGATORS.has(w) || w.endsWith("n't")));
-}
+});
 
 /**
  * Negation: one text is negated and the other is not. "Can I …" vs "Can't I …", "with" vs "without",

@@ -1,5 +1,5 @@
 import { difference, type GuardRule, list } from "./rule.js";
-import type { GuardText, Token } from "./text.js";
+import { perText, type Token } from "./text.js";
 
 const SMALL: Record<string, number> = {
   zero: 0,
@@ -108,7 +108,7 @@ function wordNumber(tokens: readonly Token[], i: number): { value: number; lengt
  * The numbers of a text as canonical strings: digits (`1,000` = `1000`), digits inside words
  * (`iPhone6`, `5GB`, `10k` = 10000), and numbers in words (`twenty five`, `two million`, `a hundred`).
  */
-export function numbersOf(text: GuardText): Set<string> {
+export const numbersOf = perText((text): Set<string> => {
   const out = new Set<string>();
   const tokens = text.tokens;
   for (let i = 0; i < tokens.length; i++) {
@@ -133,7 +133,7 @@ export function numbersOf(text: GuardText): Set<string> {
     }
   }
   return out;
-}
+});
 
 /** Numbers: "5 users" vs "6 users", "two" vs "three" ("two" = "2"), "1,000" vs "10,000". */
 export const numbers: GuardRule = {

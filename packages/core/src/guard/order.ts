@@ -1,7 +1,7 @@
 import { COMMON_WORDS } from "./common-words.js";
 import { isNumberWord } from "./numbers.js";
 import type { GuardRule } from "./rule.js";
-import { comparable, type GuardText, type Token } from "./text.js";
+import { comparable, perText, type Token } from "./text.js";
 
 /** Words that give the things on either side a direction: "from A to B", "A than B", "A before B". */
 const DIRECTION = new Set([
@@ -64,7 +64,7 @@ interface Directed {
 }
 
 /** Every "A <direction> B" of a text, A and B in comparable form. */
-function directedPairs(text: GuardText): Directed[] {
+const directedPairs = perText((text): Directed[] => {
   const out: Directed[] = [];
   for (const d of text.tokens) {
     if (!DIRECTION.has(d.lower)) continue;
@@ -80,7 +80,7 @@ function directedPairs(text: GuardText): Directed[] {
     if (from !== to) out.push({ from, to, text: `${left.text} ${d.text} ${right.text}` });
   }
   return out;
-}
+});
 
 /**
  * Swapped order: the same two things on either side of a direction word, the other way round.

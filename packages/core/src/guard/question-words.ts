@@ -1,5 +1,5 @@
 import { difference, type GuardRule, list } from "./rule.js";
-import type { GuardText } from "./text.js";
+import { perText } from "./text.js";
 
 /** Question words that ask for one kind of answer: a person, a place, a time, a reason. */
 const SPECIFIC = new Set(["who", "whom", "whose", "where", "when", "why"]);
@@ -13,7 +13,7 @@ const TAILS = /\b(?:why or why not|if so,? why|if not,? why not|if yes,? why)\b/
  * "Where …") and "how many/much/long/…" anywhere. "How"/"what"/"which" are interchangeable
  * ("How can I …" = "What is the best way to …") and not counted.
  */
-export function questionKindsOf(text: GuardText): Set<string> {
+export const questionKindsOf = perText((text): Set<string> => {
   const out = new Set<string>();
   const first = text.tokens[0];
   const word = first?.lower.replace(/'s$/, "") ?? "";
@@ -23,7 +23,7 @@ export function questionKindsOf(text: GuardText): Set<string> {
     out.add(m[1] === "many" || m[1] === "much" ? "how many/much" : `how ${m[1]}`);
   if (!/\bwhy\b/.test(padded)) out.delete("why");
   return out;
-}
+});
 
 /** Question words: "Why is Africa poor?" vs "Is Africa poor?", "Where can I learn X" vs "How can I learn X". */
 export const questionWords: GuardRule = {

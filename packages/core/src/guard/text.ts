@@ -110,3 +110,14 @@ function isCaseless(tokens: readonly Token[]): boolean {
 export function hasPhrase(text: GuardText, phrase: string): boolean {
   return phrase.includes(" ") ? text.padded.includes(` ${phrase} `) : text.words.has(phrase);
 }
+
+/** Wraps a per-text reading so it is computed once per analyzed text (texts are memoized above). */
+export function perText<R>(read: (text: GuardText) => R): (text: GuardText) => R {
+  const cache = new WeakMap<GuardText, R>();
+  return (text) => {
+    if (cache.has(text)) return cache.get(text)!;
+    const value = read(text);
+    cache.set(text, value);
+    return value;
+  };
+}

@@ -1,5 +1,5 @@
 import { difference, type GuardRule, list } from "./rule.js";
-import type { GuardText } from "./text.js";
+import { perText } from "./text.js";
 
 /**
  * Units by canonical name. `words` count wherever they appear ("how many miles…"); `short` forms
@@ -85,7 +85,7 @@ const QUANTITY = new RegExp(
 const PREFIXED = new RegExp(String.raw`([$€£₹¥]|\brs\.?|\binr|\busd|\beur)\s?(${NUMBER})`, "gu");
 
 /** The units a text mentions, by canonical name ("GB", "km", "USD"). */
-export function unitsOf(text: GuardText): Set<string> {
+export const unitsOf = perText((text): Set<string> => {
   const lower = text.clean.toLowerCase();
   const out = new Set<string>();
   for (const m of lower.matchAll(QUANTITY)) {
@@ -100,7 +100,7 @@ export function unitsOf(text: GuardText): Set<string> {
     if (unit) out.add(unit);
   }
   return out;
-}
+});
 
 /** True for a word that names a unit or currency ("GB", "km", "INR", "dollars"). */
 export function isUnitWord(word: string): boolean {
