@@ -10,15 +10,22 @@ describe("recall calibrate with the local embedder", () => {
     const file = join(mkdtempSync(join(tmpdir(), "recall-cli-real-")), "pairs.jsonl");
     const pairs = [
       { a: "How do I reset my password?", b: "How can I reset my password?", label: 1 },
-      { a: "How do I migrate from MySQL to PostgreSQL?", b: "How do I migrate from PostgreSQL to MySQL?", label: 0 },
+      {
+        a: "How do I migrate from MySQL to PostgreSQL?",
+        b: "How do I migrate from PostgreSQL to MySQL?",
+        label: 0,
+      },
       { a: "What is the boiling point of water?", b: "Recommend a good science fiction novel", label: 0 },
     ];
     writeFileSync(file, pairs.map((p) => JSON.stringify(p)).join("\n"));
     const out: string[] = [];
-    const code = await main(["calibrate", "--pairs", file, "--json", "--thresholds", "0.8", "--threshold", "0.8"], {
-      stdout: (t) => out.push(t),
-      stderr: () => {},
-    });
+    const code = await main(
+      ["calibrate", "--pairs", file, "--json", "--thresholds", "0.8", "--threshold", "0.8"],
+      {
+        stdout: (t) => out.push(t),
+        stderr: () => {},
+      },
+    );
     expect(code).toBe(0);
     const report = JSON.parse(out.join("\n"));
     expect(report.embedder).toMatch(/all-MiniLM-L6-v2/);
