@@ -6,10 +6,11 @@
  *
  *   pnpm --filter @recall/core exec tsx bench/vector-index.ts [--quick]
  *
- * Vectors: `opts.vectors` (real sentence embeddings, given by the caller) when present, topped up
- * with synthetic ones if there are fewer than needed; otherwise clustered synthetic 384-dimension
- * unit vectors shaped like sentence embeddings (see `clusteredVectors`). Queries are half
- * paraphrases of stored vectors (would-be hits), half new vectors (would-be misses).
+ * Vectors: `opts.vectors` (real sentence embeddings, given by the caller) when present, the last
+ * ones held out as queries and the rest topped up with noisy variants of them (cosine ~0.7–0.9
+ * to their source) when fewer than needed; otherwise clustered synthetic 384-dimension unit
+ * vectors shaped like sentence embeddings (see `clusteredVectors`), queried half with
+ * paraphrases of stored vectors (would-be hits) and half with new vectors (would-be misses).
  */
 import { createClient } from "@keyv/redis";
 import { AutoIndex } from "../src/index/auto-index.js";
@@ -146,14 +147,24 @@ function dataset(real: Float32Array[] | undefined, size: number, queryCount: num
   const held = real && real.length > 2 * queryCount ? real.slice(-queryCount) : undefined;
   const stored = (held ? real!.slice(0, -queryCount) : []).slice(0, size);
   const realCount = stored.length;
-  while (stored.length < size) stored.push(gen.sample());
+  // Top up with variants of the real vectors (so the extra ones share their distribution),
+  // or with synthetic ones when there are none.
+  while (stored.length < size) {
+    stored.push(
+      realCount > 0
+        ? gen.paraphrase(stored[Math.floor(gen.random() * realCount)]!, 0.5 + 0.5 * gen.random())
+        : gen.sample(),
+    );
+  }
   const queries =
     held ??
     Array.from({ length: queryCount }, (_, i) =>
       i % 2 === 0 ? gen.paraphrase(stored[Math.floor(gen.random() * 1_000)]!) : gen.sample(),
     );
   const source =
-    realCount === 0 ? "synthetic clustered" : `${realCount} real + ${size - realCount} synthetic clustered`;
+    realCount === 0
+      ? "synthetic clustered"
+      : `${realCount} real + ${size - realCount} noisy variants of them`;
   return { stored, queries, source };
 }
 

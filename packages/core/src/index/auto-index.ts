@@ -19,22 +19,24 @@ export interface AutoIndexOptions extends HnswIndexOptions {
 
 /**
  * Partition size past which `AutoIndex` switches to HNSW, measured with `bench/vector-index.ts`
- * (384-dimension vectors, Node 20, 2 busy cores, best of 3 p50s):
+ * (real all-MiniLM-L6-v2 vectors, 384 dimensions, Node 20, 2 cores, best of 3 p50s, default
+ * HNSW options):
  *
  * | vectors | exact scan | HNSW     |
  * | ------- | ---------- | -------- |
- * | 100     | 0.039 ms   | 0.033 ms |
- * | 200     | 0.076 ms   | 0.041 ms |
- * | 300     | 0.113 ms   | 0.047 ms |
- * | 500     | 0.187 ms   | 0.058 ms |
- * | 1,000   | 0.372 ms   | 0.082 ms |
+ * | 100     | 0.039 ms   | 0.035 ms |
+ * | 200     | 0.076 ms   | 0.053 ms |
+ * | 300     | 0.113 ms   | 0.071 ms |
+ * | 500     | 0.186 ms   | 0.094 ms |
+ * | 1,000   | 0.371 ms   | 0.136 ms |
+ * | 1,500   | 0.555 ms   | 0.171 ms |
  *
- * HNSW (recall@1 ≥ 0.99 throughout) draws level at ~100 vectors and is twice as fast from ~250.
- * Below that the gain is a few hundredths of a millisecond, not worth a native graph per
- * partition (~90 KiB each even when nearly empty) nor approximate answers, so small partitions
- * (most of them, in a cache) stay exact.
+ * HNSW (recall@1 1.0 at these sizes) draws level at ~100 vectors and is twice as fast from
+ * ~500. Below that the gain is under 0.1 ms, not worth a native graph per partition (~90 KiB
+ * even when nearly empty) nor approximate answers, so small partitions (most of them, in a
+ * cache) stay exact.
  */
-export const DEFAULT_HNSW_THRESHOLD = 256;
+export const DEFAULT_HNSW_THRESHOLD = 512;
 
 /**
  * The default in-process index: exact search (`FlatIndex` storage) for small partitions, and an
