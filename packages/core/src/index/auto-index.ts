@@ -25,18 +25,18 @@ export interface AutoIndexOptions extends HnswIndexOptions {
  * | vectors | exact scan | HNSW     |
  * | ------- | ---------- | -------- |
  * | 100     | 0.039 ms   | 0.035 ms |
- * | 200     | 0.076 ms   | 0.053 ms |
- * | 300     | 0.113 ms   | 0.071 ms |
- * | 500     | 0.186 ms   | 0.094 ms |
- * | 1,000   | 0.371 ms   | 0.136 ms |
- * | 1,500   | 0.555 ms   | 0.171 ms |
+ * | 200     | 0.076 ms   | 0.048 ms |
+ * | 300     | 0.112 ms   | 0.057 ms |
+ * | 500     | 0.186 ms   | 0.072 ms |
+ * | 1,000   | 0.370 ms   | 0.101 ms |
+ * | 1,500   | 0.555 ms   | 0.121 ms |
  *
  * HNSW (recall@1 1.0 at these sizes) draws level at ~100 vectors and is twice as fast from
- * ~500. Below that the gain is under 0.1 ms, not worth a native graph per partition (~90 KiB
- * even when nearly empty) nor approximate answers, so small partitions (most of them, in a
- * cache) stay exact.
+ * ~300. Below that the gain is a few hundredths of a millisecond, not worth a native graph per
+ * partition (~90 KiB even when nearly empty) nor approximate answers, so small partitions (most
+ * of them, in a cache) stay exact.
  */
-export const DEFAULT_HNSW_THRESHOLD = 512;
+export const DEFAULT_HNSW_THRESHOLD = 300;
 
 /**
  * The default in-process index: exact search (`FlatIndex` storage) for small partitions, and an

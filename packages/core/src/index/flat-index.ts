@@ -9,7 +9,7 @@ import { clampScore, PartitionedIndex, type PartitionStore } from "./partitioned
  * of 384 floats: float32 scans faster than int8 with a symmetric per-vector scale (~1.7× slower:
  * V8 widens every Int8Array load) and float16 (~1.25× slower: table decode), at recall@1 1.0
  * for all three, and it is exact, so a partition can move to HNSW without losing precision.
- * Cost: ~0.37 µs per vector, i.e. ~0.19 ms at 512 vectors (`AutoIndex`'s default threshold).
+ * Cost: ~0.37 µs per vector, i.e. ~0.11 ms at 300 vectors (`AutoIndex`'s default threshold).
  */
 export class FlatIndex extends PartitionedIndex {
   protected createPartition(dimensions: number, expectedSize: number): FlatPartition {

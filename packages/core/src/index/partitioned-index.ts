@@ -41,7 +41,7 @@ export abstract class PartitionedIndex implements VectorIndex {
       for (const item of batch) {
         const placed = this.#placements.get(item.id);
         if (placed && placed.partition !== partition) this.#delete(item.id);
-        else if (placed) this.#namespaces.get(placed.namespace)?.delete(item.id);
+        else if (placed) this.#leaveNamespace(item.id, placed.namespace);
         this.#placements.set(item.id, { partition, namespace: item.namespace });
         const ids = this.#namespaces.get(item.namespace) ?? new Set();
         this.#namespaces.set(item.namespace, ids.add(item.id));
@@ -101,9 +101,7 @@ export abstract class PartitionedIndex implements VectorIndex {
     const placed = this.#placements.get(id);
     if (!placed) return;
     this.#placements.delete(id);
-    const ids = this.#namespaces.get(placed.namespace);
-    ids?.delete(id);
-    if (ids?.size === 0) this.#namespaces.delete(placed.namespace);
+    this.#leaveNamespace(id, placed.namespace);
     const store = this.partitions.get(placed.partition);
     if (!store) return;
     store.delete(id);
@@ -112,6 +110,12 @@ export abstract class PartitionedIndex implements VectorIndex {
       store.close?.();
       this.partitions.delete(placed.partition);
     }
+  }
+
+  #leaveNamespace(id: string, namespace: string): void {
+    const ids = this.#namespaces.get(namespace);
+    ids?.delete(id);
+    if (ids?.size === 0) this.#namespaces.delete(namespace);
   }
 
   /** Groups items by partition; throws before any change if a vector does not fit its partition. */
