@@ -77,6 +77,7 @@ export function printReport({ title, results, upstreamCalls, wallSeconds }: Repo
         ["semantic hits", String(s.semanticHits), pct(s.semanticHits, s.requests)],
         ["coalesced (waited for a concurrent call)", String(s.coalesced), pct(s.coalesced, s.requests)],
         ["misses (answered upstream)", String(s.misses), pct(s.misses, s.requests)],
+        ["answered from cache", String(fromCache), pct(fromCache, s.requests)],
         ["errors", String(s.errors), pct(s.errors, s.requests)],
         ["false hits (wrong cached answer)", String(s.falseHits), pct(s.falseHits, s.requests)],
         ["upstream calls", String(s.upstreamCalls), pct(s.upstreamCalls, s.requests)],

@@ -2,22 +2,23 @@ export type { BusMessage, CacheBus } from "./bus.js";
 export type { CacheOptions, CacheOutcome, CacheStatus, CallOptions, Lookup } from "./cache.js";
 export { createCache, RecallCache } from "./cache.js";
 export { cachedEmbedder } from "./cached-embedder.js";
-export type { Embedder } from "./embedder.js";
-export type { CacheEntry } from "./entry.js";
-export { decodeVector, encodeVector, isCacheEntry } from "./entry.js";
-export type { RecallErrorCode } from "./errors.js";
-export { errorCodes, RecallError } from "./errors.js";
-export type { CacheEventName, CacheEvents, CacheListener, Savings } from "./events.js";
 export type {
-  Candidate as CalibrationCandidate,
   CalibrationMetrics,
   CalibrationOptions,
   CalibrationPair,
   CalibrationProgress,
   CalibrationReport,
   CalibrationRow,
+  Candidate as CalibrationCandidate,
   PairLookup,
 } from "./calibrate.js";
+export { calibrate, metricsAt, thresholdRange } from "./calibrate.js";
+export type { Embedder } from "./embedder.js";
+export type { CacheEntry } from "./entry.js";
+export { decodeVector, encodeVector, isCacheEntry } from "./entry.js";
+export type { RecallErrorCode } from "./errors.js";
+export { errorCodes, RecallError } from "./errors.js";
+export type { CacheEventName, CacheEvents, CacheListener, Savings } from "./events.js";
 export type {
   GuardOptions,
   GuardRule,
@@ -27,7 +28,6 @@ export type {
   GuardVerdict,
   SemanticGuard,
 } from "./guard.js";
-export { calibrate, metricsAt, thresholdRange } from "./calibrate.js";
 export { createGuard, DEFAULT_GUARD_RULES, defaultGuard, guardRules } from "./guard.js";
 export { AutoIndex, createVectorIndex, FlatIndex, HnswIndex } from "./index/index.js";
 export type { RequestKeys } from "./keys.js";
