@@ -6,7 +6,9 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { createLocalEmbedder } from "@recall/transformers";
 import type { BenchOptions, Figure } from "../../packages/core/bench/figures.js";
+import { embedAll, loadSentences } from "./real-vectors.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const quick = process.argv.includes("--quick");
@@ -25,7 +27,7 @@ interface Suite {
 const suites: Suite[] = [
   { id: "exact", title: "Exact hits (memory, Redis)", module: "packages/core/bench/exact-hit.ts" },
   { id: "embed", title: "Local embeddings", module: "packages/transformers/bench/index.ts" },
-  { id: "semantic", title: "Semantic hit end to end", module: "packages/core/bench/semantic-hit.ts" },
+  { id: "semantic", title: "Semantic hit end to end", module: "bench/src/semantic-hit.ts" },
   {
     id: "index",
     title: "Vector index search vs naive Redis scan",
@@ -38,9 +40,24 @@ const suites: Suite[] = [
   },
   { id: "redis", title: "Many instances on Redis", module: "packages/redis/bench/index.ts" },
   { id: "aisdk", title: "AI SDK middleware", module: "packages/ai-sdk/bench/index.ts" },
+  { id: "langchain", title: "LangChain adapter", module: "packages/langchain/bench/index.ts" },
   { id: "express", title: "Express proxy vs bare route", module: "packages/express/bench/index.ts" },
   { id: "cost", title: "Cost and latency model", module: "bench/src/cost-model.ts" },
 ];
+
+/** The index is searched over real MiniLM embeddings of the dev sentences (topped up by the suite). */
+async function realVectors(log: (m: string) => void): Promise<Float32Array[] | undefined> {
+  const sentences = loadSentences(root);
+  if (!sentences) {
+    log("../shared/data not found: searching synthetic clustered vectors instead");
+    return undefined;
+  }
+  const embedder = createLocalEmbedder();
+  await embedder.load();
+  const vectors = await embedAll(root, embedder, sentences.texts, log);
+  await embedder.dispose();
+  return vectors;
+}
 
 const progress = (suite: string) => (message: string) => process.stderr.write(`  [${suite}] ${message}\n`);
 
@@ -55,7 +72,12 @@ for (const [i, suite] of selected.entries()) {
     const mod = (await import(pathToFileURL(join(root, suite.module)).href)) as {
       run: (o: BenchOptions) => Promise<Figure[]>;
     };
-    const out = await mod.run({ quick, progress: progress(suite.id) });
+    const vectors = suite.id === "index" ? await realVectors(progress(suite.id)) : undefined;
+    const out = await mod.run({
+      quick,
+      progress: progress(suite.id),
+      ...(vectors ? { vectors } : {}),
+    } as BenchOptions);
     for (const f of out) figures.push({ ...f, suite: suite.title });
     process.stderr.write(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   } catch (error) {
