@@ -62,7 +62,15 @@ function test() {
   let failed = 0;
   let skipped = 0;
   for (const file of testResultFiles()) {
-    if (!existsSync(file)) continue;
+    if (!existsSync(file)) {
+      // A package with tests that wrote no report crashed or found no test: count it as a failure.
+      const pkg = join(dirname(file), "package.json");
+      if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).scripts?.test) {
+        failed++;
+        console.error(`no test report from ${dirname(file)}`);
+      }
+      continue;
+    }
     const r = JSON.parse(readFileSync(file, "utf8"));
     passed += r.numPassedTests;
     failed += r.numFailedTests;
