@@ -379,3 +379,20 @@ describe("semantic matching", () => {
     expect(embedder.calls).toBe(1);
   });
 });
+
+describe("a lost leader", () => {
+  it("is dropped after one wait bound, so the waiter leads instead of waiting a second time", async () => {
+    const cache = createCache({ waitTimeoutMs: 300 });
+    // A leader that never settles: a stream whose reader went away.
+    const lost = await cache.lookup(ask("stuck"));
+    expect(lost.hit).toBe(false);
+    const t0 = performance.now();
+    const first = await cache.run(ask("stuck"), async () => answer("fresh"));
+    const waited = performance.now() - t0;
+    expect(first).toMatchObject({ status: "miss", stored: true, response: { text: "fresh" } });
+    // One bound (300 ms), not two: with the stale slot kept, the waiter would queue behind it again.
+    expect(waited).toBeGreaterThanOrEqual(280);
+    expect(waited).toBeLessThan(550);
+    expect((await cache.run(ask("stuck"), async () => answer("never"))).status).toBe("hit");
+  });
+});

@@ -21,7 +21,14 @@ export class Coalescer<T> {
     | { leader: true; settle: (value: T | undefined) => void }
     | { leader: false; result: Promise<T | undefined> } {
     const pending = this.inflight.get(key);
-    if (pending) return { leader: false, result: withTimeout(pending, waitMs) };
+    if (pending) {
+      // A leader that outlives the wait is taken for lost (e.g. a stream nobody finished reading):
+      // its slot is dropped so later callers do not queue behind it too.
+      const onTimeout = () => {
+        if (this.inflight.get(key) === pending) this.inflight.delete(key);
+      };
+      return { leader: false, result: withTimeout(pending, waitMs, onTimeout) };
+    }
     let settle!: (value: T | undefined) => void;
     const promise = new Promise<T | undefined>((resolve) => {
       settle = resolve;
@@ -37,9 +44,16 @@ export class Coalescer<T> {
   }
 }
 
-function withTimeout<T>(promise: Promise<T | undefined>, ms: number): Promise<T | undefined> {
+function withTimeout<T>(
+  promise: Promise<T | undefined>,
+  ms: number,
+  onTimeout: () => void,
+): Promise<T | undefined> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
+    const timer = setTimeout(() => {
+      onTimeout();
+      resolve(undefined);
+    }, ms);
     timer.unref?.();
     promise.then((value) => {
       clearTimeout(timer);
