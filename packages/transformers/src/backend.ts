@@ -1,4 +1,4 @@
-import { errorCodes, TransformersError } from "./errors.js";
+import { errorCodes, RecallError } from "@recall/core";
 
 /** Which transformers.js runs the model. */
 export type Backend = "huggingface" | "xenova";
@@ -44,7 +44,7 @@ export async function loadLibrary(
       (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
       String((cause as Error).message).includes(packageName);
     if (!missing) throw cause;
-    throw new TransformersError(
+    throw new RecallError(
       errorCodes.MISSING_DEPENDENCY,
       `the local embedder with backend "${backend}" needs ${packageName}; install it with \`npm install ${packageName}@"${range}"\`` +
         ` (or pick the other backend: ${Object.entries(BACKENDS)

@@ -1,6 +1,6 @@
 import type { Embedder } from "@recall/core";
+import { errorCodes, RecallError } from "@recall/core";
 import { BACKENDS, type Backend, type FeatureExtractor, loadLibrary, pipelineOptions } from "./backend.js";
-import { errorCodes, TransformersError } from "./errors.js";
 import { ensureModel, LOCAL_MODEL_NAME } from "./model-build/build-model.js";
 import { defaultModelDir } from "./model-build/model-dir.js";
 
@@ -143,7 +143,7 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): LocalEm
         );
         const width = output.dims[output.dims.length - 1];
         if (width !== dimensions) {
-          throw new TransformersError(
+          throw new RecallError(
             errorCodes.SEMANTIC_ERROR,
             `model ${model} returned ${width}-dimensional vectors, expected ${dimensions}`,
           );
@@ -159,5 +159,5 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): LocalEm
 }
 
 function invalidIf(bad: boolean, message: string): void {
-  if (bad) throw new TransformersError(errorCodes.INVALID_OPTION, `createLocalEmbedder: ${message}`);
+  if (bad) throw new RecallError(errorCodes.INVALID_OPTION, `createLocalEmbedder: ${message}`);
 }
