@@ -1,6 +1,7 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { AddressInfo } from "node:net";
 import { openAIProxy } from "@recall/express";
-import express from "express";
+import express, { type Response } from "express";
 import OpenAI from "openai";
 import { type AdapterFactory, type Answer, SYSTEM_PROMPT } from "./types.js";
 
@@ -16,7 +17,21 @@ const STATUS: Record<string, Answer["status"]> = {
  * asked through the official `openai` client; the cache status comes back in response headers.
  */
 export const expressAdapter: AdapterFactory = async (cache, upstream) => {
+  // The proxy's headers say HIT for coalesced requests too, and never name the matched question
+  // (the demo needs it to judge semantic hits of a real provider). The demo adds both from the
+  // cache's events, which fire inside the request they concern.
+  const current = new AsyncLocalStorage<Response>();
+  const tag = (name: string, value: string) => {
+    const res = current.getStore();
+    if (res && !res.headersSent) res.setHeader(name, value);
+  };
+  const unsubscribe = [
+    cache.on("coalesced", () => tag("x-demo-coalesced", "1")),
+    cache.on("semantic-hit", (e) => tag("x-demo-matched-question", encodeURIComponent(e.matchedQuestion))),
+  ];
+
   const app = express();
+  app.use((_req, res, next) => current.run(res, next));
   app.use("/v1", openAIProxy({ cache, upstream: upstream.baseURL, apiKey: upstream.apiKey }));
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
     const s = app.listen(0, "127.0.0.1", (error?: Error) => (error ? reject(error) : resolve(s)));
@@ -38,19 +53,23 @@ export const expressAdapter: AdapterFactory = async (cache, upstream) => {
         })
         .withResponse();
       const header = response.headers.get("x-recall-cache") ?? "";
-      const status = STATUS[header];
+      let status = STATUS[header];
       if (!status) throw new Error(`unexpected X-Recall-Cache header: "${header}"`);
+      if (status === "hit" && response.headers.get("x-demo-coalesced")) status = "coalesced";
       const similarity = response.headers.get("x-recall-similarity");
+      const matched = response.headers.get("x-demo-matched-question");
       return {
         text: data.choices[0]?.message.content ?? "",
         status,
         similarity: similarity ? Number(similarity) : undefined,
+        matchedQuestion: matched ? decodeURIComponent(matched) : undefined,
         inputTokens: data.usage?.prompt_tokens,
         outputTokens: data.usage?.completion_tokens,
       };
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const off of unsubscribe) off();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
