@@ -19,7 +19,10 @@ import { printReport, type Result } from "./report.js";
 import { intentOfAnswer, startUpstream } from "./upstream.js";
 import { buildWorkload } from "./workload.js";
 
+// `pnpm --filter @recall/example-demo start -- --size 50` hands the `--` on; skip it.
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
+  args: argv[0] === "--" ? argv.slice(1) : argv,
   options: {
     adapter: { type: "string", default: "core" },
     store: { type: "string", default: "memory" },
