@@ -109,7 +109,7 @@ const rows = figures.map((f) => [
   formatValue(f.value),
   f.unit,
   f.comparedWith ?? "",
-  f.ratio === undefined ? "" : `${f.ratio}x`,
+  f.ratio === undefined ? "" : `${formatValue(f.ratio)}x`,
 ]);
 const header = ["suite", "figure", "value", "unit", "compared with", "ratio"];
 const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
