@@ -120,7 +120,7 @@ describe("requestKeys", () => {
       params,
       namespace: fc.constantFrom("default", "tenant-a"),
     });
-    const build = (r: fc.RecordValue<typeof request extends fc.Arbitrary<infer T> ? T : never>) => {
+    const build = (r: typeof request extends fc.Arbitrary<infer T> ? T : never) => {
       const turns = r.earlier.flatMap(([u, a]) => [
         { role: "user" as const, content: u },
         { role: "assistant" as const, content: a },
