@@ -74,7 +74,9 @@ export async function embedAll(
   }
   mkdirSync(dir, { recursive: true });
   const flat = new Float32Array(texts.length * dims);
-  out.forEach((v, i) => flat.set(v, i * dims));
+  out.forEach((v, i) => {
+    flat.set(v, i * dims);
+  });
   writeFileSync(file, Buffer.from(flat.buffer));
   return out;
 }

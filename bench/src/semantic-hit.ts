@@ -71,7 +71,9 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
   if (generated.length) progress(`embedding ${generated.length} generated support questions`);
   for (let i = 0; i < generated.length; i += 64) {
     const batch = generated.slice(i, i + 64);
-    (await local.embed(batch)).forEach((v, j) => known.set(batch[j]!, v));
+    (await local.embed(batch)).forEach((v, j) => {
+      known.set(batch[j]!, v);
+    });
   }
   texts.push(...generated);
   // Filling the cache reuses the vectors computed above; every query is embedded for real.
