@@ -42,3 +42,22 @@ export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** Prints figures as one Markdown table (the standalone bench scripts of every package use it). */
+export function printFigures(title: string, figures: Figure[]): void {
+  const rows = figures.map((f) => [
+    f.name,
+    String(f.value),
+    f.unit,
+    f.comparedWith ?? "",
+    f.ratio === undefined ? "" : `${f.ratio}x`,
+  ]);
+  const header = ["figure", "value", "unit", "compared with", "ratio"];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, c) => (c === 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(" | ")} |`;
+  console.log(`\n${title}, Node ${process.version}\n`);
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+}
