@@ -53,14 +53,16 @@ describe("recall calibrate", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("4 pairs (2 labelled the same, 2 different), embedder fake-64");
     expect(stdout).toMatch(
-      /threshold\s+precision\s+recall\s+false-hit rate\s+hits\s+\|\s+precision \(no guard\)/,
+      /threshold\s+precision\s+strict\s+recall\s+false-hit rate\s+hits\s+\|\s+precision \(no guard\)/,
     );
     // At 0.9: the guard refuses "order 456" for "order 123"; without it that is a false hit.
-    expect(stdout).toMatch(/\n\s*0\.90\s+1\.000\s+0\.500\s+0\.000\s+1\s+\|\s+0\.500\s+0\.500\s+0\.250\s+2\n/);
-    expect(stdout).toContain(
-      "At threshold 0.90 (guard on): precision 1.000, recall 0.500, false-hit rate 0.000",
+    expect(stdout).toMatch(
+      /\n\s*0\.90\s+1\.000\s+1\.000\s+0\.500\s+0\.000\s+1\s+\|\s+0\.500\s+0\.500\s+0\.500\s+0\.250\s+2\n/,
     );
-    expect(stdout).toContain("Guard refusals at 0.90: numbers 1 wrong / 0 right.");
+    expect(stdout).toContain(
+      "At threshold 0.90 (guard on): precision 1.000 (strict 1.000), recall 0.500, false-hit rate 0.000 (1 hits in 4 lookups: 1 correct, 0 false, 0 unlabelled)",
+    );
+    expect(stdout).toContain("Guard refusals at 0.90: numbers 1 wrong / 0 right / 0 unlabelled.");
     expect(stdout).toContain("false-hit rate  false hits / lookups");
     expect(stderr).toMatch(/embedding texts: 8\/8/);
     expect(stderr).toMatch(/looking up paraphrases: 4\/4/);
@@ -82,9 +84,11 @@ describe("recall calibrate", () => {
     expect(report.default).toMatchObject({
       threshold: 0.9,
       precision: 1,
+      strictPrecision: 1,
       recall: 0.5,
       falseHitRate: 0,
       hits: 1,
+      unlabelledHits: 0,
     });
     expect(report.default.noGuard).toMatchObject({ precision: 0.5, falseHitRate: 0.25 });
     expect(report.rows.map((r: { threshold: number }) => r.threshold)).toEqual([0.5, 0.7, 0.9]);

@@ -34,10 +34,11 @@ export interface CalibrateArgs {
 
 export const DEFINITIONS = {
   precision:
-    "correct hits / hits (a hit is correct when it found the pair's own question and the pair is labelled 1)",
-  recall: "pairs labelled 1 answered with their own question / pairs labelled 1",
-  falseHitRate:
-    "false hits / lookups (a false hit answers with another question: the pair's own labelled 0, or another pair's)",
+    "correct hits / hits the labels judge (correct: the pair's own question of a pair labelled 1, or one the labels make the same; false: a question labelled different)",
+  strictPrecision:
+    "correct hits / all hits: hits on another pair's question that no label ties to this one counted as false",
+  recall: "pairs labelled 1 that got a correct hit / pairs labelled 1",
+  falseHitRate: "false hits / lookups",
 };
 
 export const CALIBRATE_HELP = `Usage: recall calibrate --pairs FILE.jsonl [options]
@@ -45,7 +46,9 @@ export const CALIBRATE_HELP = `Usage: recall calibrate --pairs FILE.jsonl [optio
 Stores every "a" in one fresh cache, looks up every "b" the way a real lookup does
 (partition, threshold, guard), and prints precision, recall and false-hit rate per threshold,
 with and without the guard. FILE holds one {"a": "...", "b": "...", "label": 0|1} per line
-(label 1: the same question; 0: a different one).
+(label 1: the same question; 0: a different one). The labels judge each hit; a hit on
+another pair's question that no label ties to this one is "unlabelled": precision leaves it
+out, strict precision counts it as false.
 
 Options:
   --pairs FILE          the labelled pairs (required)
@@ -194,7 +197,13 @@ export async function readPairs(file: string): Promise<CalibrationPair[]> {
 const fixed = (n: number, digits = 3) => (Number.isNaN(n) ? "-" : n.toFixed(digits));
 
 function metricCells(m: CalibrationMetrics): string[] {
-  return [fixed(m.precision), fixed(m.recall), fixed(m.falseHitRate), String(m.hits)];
+  return [
+    fixed(m.precision),
+    fixed(m.strictPrecision),
+    fixed(m.recall),
+    fixed(m.falseHitRate),
+    String(m.hits),
+  ];
 }
 
 /** A text table, right-aligned columns. */
@@ -215,7 +224,7 @@ export function formatReport(
     `${report.pairs} pairs (${report.positives} labelled the same, ${report.negatives} different), embedder ${embedderId}`,
     "",
   );
-  const metrics = ["precision", "recall", "false-hit rate", "hits"];
+  const metrics = ["precision", "strict", "recall", "false-hit rate", "hits"];
   if (args.noGuardOnly) {
     out.push(
       table(
@@ -234,7 +243,7 @@ export function formatReport(
   out.push("");
   const d = args.noGuardOnly ? report.default.noGuard : report.default;
   out.push(
-    `At threshold ${fixed(d.threshold, 2)} (${args.noGuardOnly ? "no guard" : "guard on"}): precision ${fixed(d.precision)}, recall ${fixed(d.recall)}, false-hit rate ${fixed(d.falseHitRate)} (${d.falseHits} false hits in ${report.pairs} lookups, ${d.otherPairHits} of them on another pair's question).`,
+    `At threshold ${fixed(d.threshold, 2)} (${args.noGuardOnly ? "no guard" : "guard on"}): precision ${fixed(d.precision)} (strict ${fixed(d.strictPrecision)}), recall ${fixed(d.recall)}, false-hit rate ${fixed(d.falseHitRate)} (${d.hits} hits in ${report.pairs} lookups: ${d.correctHits} correct, ${d.falseHits} false, ${d.unlabelledHits} unlabelled).`,
   );
   const suggested = args.noGuardOnly ? suggestNoGuard(report) : report.suggested;
   out.push(
@@ -244,19 +253,22 @@ export function formatReport(
   );
   if (!args.noGuardOnly) {
     const refusals = Object.entries(report.refusals)
-      .sort(([, x], [, y]) => y.wrong + y.right - (x.wrong + x.right))
-      .map(([rule, n]) => `${rule} ${n.wrong} wrong / ${n.right} right`);
+      .sort(([, x], [, y]) => total(y) - total(x))
+      .map(([rule, n]) => `${rule} ${n.wrong} wrong / ${n.right} right / ${n.unlabelled} unlabelled`);
     if (refusals.length > 0) out.push(`Guard refusals at ${fixed(d.threshold, 2)}: ${refusals.join(", ")}.`);
   }
   out.push(
     "",
     "Definitions:",
     `  precision       ${DEFINITIONS.precision}`,
+    `  strict          ${DEFINITIONS.strictPrecision}`,
     `  recall          ${DEFINITIONS.recall}`,
     `  false-hit rate  ${DEFINITIONS.falseHitRate}`,
   );
   return out.join("\n");
 }
+
+const total = (n: Record<string, number>) => Object.values(n).reduce((x, y) => x + y, 0);
 
 function suggestNoGuard(report: CalibrationReport): CalibrationMetrics | undefined {
   const rows = report.rows.map((r) => r.noGuard);
@@ -274,12 +286,13 @@ export function jsonReport(
   const pick = (m: CalibrationMetrics) => ({
     threshold: m.threshold,
     precision: nullable(m.precision),
+    strictPrecision: nullable(m.strictPrecision),
     recall: nullable(m.recall),
     falseHitRate: nullable(m.falseHitRate),
     hits: m.hits,
     correctHits: m.correctHits,
     falseHits: m.falseHits,
-    otherPairHits: m.otherPairHits,
+    unlabelledHits: m.unlabelledHits,
   });
   const suggested = args.noGuardOnly ? suggestNoGuard(report) : report.suggested;
   return {

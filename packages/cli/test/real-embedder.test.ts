@@ -33,6 +33,6 @@ describe("recall calibrate with the local embedder", () => {
     expect(report.default).toMatchObject({ hits: 1, correctHits: 1, precision: 1, recall: 1, falseHits: 0 });
     // Guard off: the swapped direction is a false hit.
     expect(report.default.noGuard).toMatchObject({ hits: 2, falseHits: 1, precision: 0.5 });
-    expect(report.refusals).toEqual({ order: { wrong: 1, right: 0 } });
+    expect(report.refusals).toEqual({ order: { wrong: 1, right: 0, unlabelled: 0 } });
   }, 120_000);
 });

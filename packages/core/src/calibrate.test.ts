@@ -13,7 +13,7 @@ const pairs: CalibrationPair[] = [
   { a: "What is the capital of France?", b: "Tell me a joke about cats", label: 0 },
   // 3: a paraphrase the embedder places far away: a miss (lost recall).
   { a: "How do I bake bread?", b: "Bread baking tips for beginners", label: 1 },
-  // 4: matches pair 0's question, not its own: a false hit on another pair.
+  // 4: matches pair 0's question, not its own, and no label ties the two: an unlabelled hit.
   { a: "Where is the station?", b: "I forgot my login secret", label: 0 },
 ];
 const synonyms = [
@@ -22,7 +22,7 @@ const synonyms = [
 ];
 
 describe("calibrate", () => {
-  it("counts correct hits, false hits on own and other pairs, with and without the guard", async () => {
+  it("counts correct, false and unlabelled hits, with and without the guard", async () => {
     const report = await calibrate(pairs, {
       embedder: fakeEmbedder({ synonyms }),
       thresholds: [0.9],
@@ -30,22 +30,25 @@ describe("calibrate", () => {
     });
     expect(report).toMatchObject({ pairs: 5, positives: 2, negatives: 3 });
     const [row] = report.rows;
-    expect(row).toMatchObject({ threshold: 0.9, hits: 2, correctHits: 1, falseHits: 1, otherPairHits: 1 });
-    expect(row!.precision).toBe(0.5);
+    expect(row).toMatchObject({ threshold: 0.9, hits: 2, correctHits: 1, falseHits: 0, unlabelledHits: 1 });
+    expect(row!.precision).toBe(1); // the one hit the labels judge is right
+    expect(row!.strictPrecision).toBe(0.5); // the unlabelled one counted as wrong
     expect(row!.recall).toBe(0.5);
-    expect(row!.falseHitRate).toBeCloseTo(1 / 5);
-    // Without the guard, pair 1 hits its own (different) question too.
-    expect(row!.noGuard).toMatchObject({ hits: 3, correctHits: 1, falseHits: 2, otherPairHits: 1 });
-    expect(report.default).toMatchObject({ threshold: 0.9, precision: 0.5 });
-    expect(report.refusals).toEqual({ numbers: { wrong: 1, right: 0 } });
+    expect(row!.falseHitRate).toBe(0);
+    // Without the guard, pair 1 hits its own question, labelled different: a false hit.
+    expect(row!.noGuard).toMatchObject({ hits: 3, correctHits: 1, falseHits: 1, unlabelledHits: 1 });
+    expect(row!.noGuard.precision).toBe(0.5);
+    expect(row!.noGuard.falseHitRate).toBeCloseTo(1 / 5);
+    expect(report.default).toMatchObject({ threshold: 0.9, precision: 1, strictPrecision: 0.5 });
+    expect(report.refusals).toEqual({ numbers: { wrong: 1, right: 0, unlabelled: 0 } });
 
     const refused = report.lookups[1]!;
     expect(refused.accepted).toBeUndefined();
-    expect(refused.nearest).toMatchObject({ question: "Refund order 123", correct: false, ownPair: true });
+    expect(refused.nearest).toMatchObject({ question: "Refund order 123", verdict: "wrong" });
     expect(refused.refused[0]).toMatchObject({ rule: "numbers", reason: "numbers differ (456 vs 123)" });
     expect(report.lookups[4]!.accepted).toMatchObject({
       question: "How do I reset my password?",
-      ownPair: false,
+      verdict: "unlabelled",
     });
   });
 
@@ -56,14 +59,17 @@ describe("calibrate", () => {
       targetPrecision: 0.5,
     });
     const precisions = report.rows.map((r) => r.precision);
-    expect(precisions[2]).toBe(0.5);
+    expect(precisions[2]).toBe(1);
     const expected = report.rows.find((_, k) => report.rows.slice(k).every((r) => r.precision >= 0.5));
     expect(report.suggested?.threshold).toBe(expected?.threshold);
-    const none = await calibrate(pairs, {
-      embedder: fakeEmbedder({ synonyms }),
+    // A pair labelled different that the embedder and the guard take for the same: a false hit at any threshold.
+    const cancel = ["Cancel my plan", "Stop my subscription"];
+    const none = await calibrate([...pairs, { a: cancel[0]!, b: cancel[1]!, label: 0 }], {
+      embedder: fakeEmbedder({ synonyms: [...synonyms, cancel] }),
       thresholds: [0.9],
       targetPrecision: 0.99,
     });
+    expect(none.rows[0]).toMatchObject({ precision: 0.5, falseHits: 1 });
     expect(none.suggested).toBeUndefined();
   });
 

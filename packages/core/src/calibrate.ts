@@ -3,11 +3,13 @@
  * similarity threshold, with and without the guard. It goes through the real lookup path: every
  * `a` is stored in one fresh cache (as in production, all together), then every `b` is looked up.
  *
- * A hit is correct when it found `b`'s own `a` and the pair is labelled a paraphrase (or found the
- * very same question). A hit on another pair's `a`, or on its own `a` of a pair labelled
- * different, is a false hit: the user would get an answer to another question.
+ * The labels judge each hit (`calibration-labels.ts`): right when it found `b`'s own `a` of a pair
+ * labelled the same (or a question the labels put in one group with `b`), wrong when it found a
+ * question labelled different. A hit on another pair's question that no label ties to `b` is
+ * unlabelled: `precision` leaves it out, `strictPrecision` counts it as wrong.
  */
 import { createCache } from "./cache.js";
+import { labelJudge, type Verdict } from "./calibration-labels.js";
 import type { Embedder } from "./embedder.js";
 import { errorCodes, RecallError } from "./errors.js";
 import { defaultGuard, type SemanticGuard } from "./guard.js";
@@ -54,17 +56,19 @@ export interface CalibrationOptions {
 
 export interface CalibrationMetrics {
   threshold: number;
-  /** Correct hits / hits (NaN when nothing hit). */
+  /** Correct hits / hits the labels judge (correct + false; NaN when none). */
   precision: number;
-  /** Positive pairs answered correctly / positive pairs. */
+  /** Correct hits / all hits: unlabelled hits counted as false (NaN when nothing hit). */
+  strictPrecision: number;
+  /** Pairs labelled the same that got a correct hit / pairs labelled the same. */
   recall: number;
-  /** False hits / lookups: how often a lookup returns an answer to another question. */
+  /** False hits / lookups: how often a lookup returns an answer to a question labelled different. */
   falseHitRate: number;
   hits: number;
   correctHits: number;
   falseHits: number;
-  /** False hits on another pair's `a` (a subset of `falseHits`). */
-  otherPairHits: number;
+  /** Hits on another pair's question that no label ties to the looked-up one. */
+  unlabelledHits: number;
 }
 
 export interface CalibrationRow extends CalibrationMetrics {
@@ -76,10 +80,8 @@ export interface CalibrationRow extends CalibrationMetrics {
 export interface Candidate {
   question: string;
   similarity: number;
-  /** Answering with it is right: the pair's own `a` of a paraphrase pair, or the very same question. */
-  correct: boolean;
-  /** It is the pair's own `a` (or `b` itself), not another pair's question. */
-  ownPair: boolean;
+  /** What the labels say of answering with it. */
+  verdict: Verdict;
 }
 
 /** What happened to one pair's lookup at the lowest threshold. */
@@ -104,8 +106,8 @@ export interface CalibrationReport {
   suggested?: CalibrationMetrics;
   targetPrecision: number;
   rows: CalibrationRow[];
-  /** Candidates refused per guard rule, at the default threshold: right ones (paraphrases lost) and wrong ones (false hits avoided). */
-  refusals: Record<string, { wrong: number; right: number }>;
+  /** Candidates refused per guard rule at the default threshold, by verdict: wrong (false hits avoided), right (paraphrases lost), unlabelled. */
+  refusals: Record<string, Record<Verdict, number>>;
   lookups: PairLookup[];
 }
 
@@ -177,6 +179,7 @@ export async function calibrate(
   // Compare questions the way the cache stores them.
   const as = pairs.map((p) => normalizeText(p.a));
   const bs = pairs.map((p) => normalizeText(p.b));
+  const verdict = labelJudge(pairs.map((p, i) => ({ a: as[i]!, b: bs[i]!, label: p.label })));
   const embedder = rememberingEmbedder(options.embedder);
   const texts = [...new Set([...as, ...bs])];
   let embedded = 0;
@@ -231,8 +234,7 @@ export async function calibrate(
     const judge = (question: string, similarity: number): Candidate => ({
       question,
       similarity,
-      correct: question === bs[i] || (question === as[i] && label === 1),
-      ownPair: question === bs[i] || question === as[i],
+      verdict: verdict(i, question),
     });
     refused = [];
     refusedRules = [];
@@ -302,47 +304,37 @@ export function metricsAt(
   threshold: number,
   withGuard: boolean,
 ): CalibrationMetrics {
-  let hits = 0;
-  let correctHits = 0;
+  const count: Record<Verdict, number> = { right: 0, wrong: 0, unlabelled: 0 };
   let truePositives = 0;
-  let otherPairHits = 0;
   for (const lookup of lookups) {
     const match = withGuard ? lookup.accepted : lookup.nearest;
     if (!match || match.similarity < threshold) continue;
-    hits++;
-    if (match.correct) {
-      correctHits++;
-      if (lookup.label === 1) truePositives++;
-    } else if (!match.ownPair) {
-      otherPairHits++;
-    }
+    count[match.verdict]++;
+    if (match.verdict === "right" && lookup.label === 1) truePositives++;
   }
-  const falseHits = hits - correctHits;
+  const hits = count.right + count.wrong + count.unlabelled;
+  const ratio = (n: number, d: number) => (d === 0 ? Number.NaN : n / d);
   return {
     threshold,
-    precision: hits === 0 ? Number.NaN : correctHits / hits,
-    recall: positives === 0 ? Number.NaN : truePositives / positives,
-    falseHitRate: lookups.length === 0 ? Number.NaN : falseHits / lookups.length,
+    precision: ratio(count.right, count.right + count.wrong),
+    strictPrecision: ratio(count.right, hits),
+    recall: ratio(truePositives, positives),
+    falseHitRate: ratio(count.wrong, lookups.length),
     hits,
-    correctHits,
-    falseHits,
-    otherPairHits,
+    correctHits: count.right,
+    falseHits: count.wrong,
+    unlabelledHits: count.unlabelled,
   };
 }
 
-function refusalsAt(
-  lookups: PairLookup[],
-  threshold: number,
-): Record<string, { wrong: number; right: number }> {
-  const out: Record<string, { wrong: number; right: number }> = {};
+function refusalsAt(lookups: PairLookup[], threshold: number): Record<string, Record<Verdict, number>> {
+  const out: Record<string, Record<Verdict, number>> = {};
   for (const lookup of lookups) {
     for (const r of lookup.refused) {
       if (r.similarity < threshold) continue;
       const rule = r.rule ?? "guard";
-      out[rule] ??= { wrong: 0, right: 0 };
-      const tally = out[rule];
-      if (r.correct) tally.right++;
-      else tally.wrong++;
+      out[rule] ??= { wrong: 0, right: 0, unlabelled: 0 };
+      out[rule][r.verdict]++;
     }
   }
   return out;

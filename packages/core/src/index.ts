@@ -13,6 +13,7 @@ export type {
   PairLookup,
 } from "./calibrate.js";
 export { calibrate, metricsAt, thresholdRange } from "./calibrate.js";
+export type { Verdict as CalibrationVerdict } from "./calibration-labels.js";
 export type { Embedder } from "./embedder.js";
 export type { CacheEntry } from "./entry.js";
 export { decodeVector, encodeVector, isCacheEntry } from "./entry.js";
