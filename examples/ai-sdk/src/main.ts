@@ -81,10 +81,7 @@ async function ask(title: string, prompt: string, providerOptions?: Record<strin
 say("\ngenerateText");
 await ask("first ask", "How do I reset my password?");
 await ask("repeat", "How do I reset my password?");
-await ask(
-  "paraphrase",
-  useProviderEmbeddings ? "How can I reset my password?" : "What is the way to reset my password?",
-);
+await ask("paraphrase", "How can I reset my password?");
 await ask("other question", "How do I delete my account?");
 await ask("noCache", "How do I reset my password?", { recall: { noCache: true } } as never);
 

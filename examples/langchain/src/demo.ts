@@ -101,7 +101,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       .pipe(new StringOutputParser());
     const before = server.count("chat");
     const started = performance.now();
-    const text = await chain.invoke({ question: "What is the capital city of France?" });
+    const text = await chain.invoke({ question: "What's the capital of France?" });
     log(
       `   ${server.count("chat") === before ? "no upstream request" : "upstream request"}, ${Math.round(performance.now() - started)} ms: ${text.slice(0, 60)}…`,
     );

@@ -50,7 +50,7 @@ const embedders: Array<{ name: string; paraphrase: string; make: () => Embedder 
   },
   {
     name: "createLocalEmbedder (all-MiniLM-L6-v2, offline)",
-    paraphrase: "What is the way to reset my password?",
+    paraphrase: "How can I reset my password?",
     make: () => local,
   },
   {

@@ -49,7 +49,7 @@ it("answers a paraphrase from cache with real embeddings, and an unrelated quest
 
   const streaming = withRecall(openai(), { cache });
   const chunks: AIMessageChunk[] = [];
-  for await (const chunk of await streaming.stream("What is the capital city of France?")) chunks.push(chunk);
+  for await (const chunk of await streaming.stream("What's the capital of France?")) chunks.push(chunk);
   const message = chunks.reduce((a, b) => concat(a, b));
   expect(recallOf(message).status).toBe("semantic-hit");
   expect(server.count("chat")).toBe(2);
