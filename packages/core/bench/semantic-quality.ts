@@ -3,8 +3,8 @@
  * (all-MiniLM-L6-v2 from @recall/transformers):
  * - QQP dev pairs (`<repo>/../shared/data/qqp-dev.jsonl`): precision, recall and false-hit rate,
  *   with the guard and without it, through the same calibration the `recall calibrate` command runs
- *   (one shared cache, every `a` stored, every `b` looked up; a hit on another pair's question is a
- *   false hit).
+ *   (one shared cache, every `a` stored, every `b` looked up; the labels judge each hit, and
+ *   `dev_strict_precision` also counts the hits they cannot judge as false).
  * - GPTCache mock pairs (`gptcache-mock-pairs.json`, paraphrases only): recall.
  * Quick mode uses the first 600 QQP pairs and 200 mock pairs.
  *   pnpm bench --only=quality [--quick]
@@ -72,12 +72,17 @@ function qualityFigures(prefix: string, guard: CalibrationMetrics, noGuard: Cali
       name: `${prefix}_precision_no_guard`,
       value: noGuard.precision,
     }),
+    fraction(`${prefix}_strict_precision`, guard.strictPrecision, {
+      name: `${prefix}_strict_precision_no_guard`,
+      value: noGuard.strictPrecision,
+    }),
     fraction(`${prefix}_recall`, guard.recall, { name: `${prefix}_recall_no_guard`, value: noGuard.recall }),
     fraction(`${prefix}_false_hit_rate`, guard.falseHitRate, {
       name: `${prefix}_false_hit_rate_no_guard`,
       value: noGuard.falseHitRate,
     }),
     fraction(`${prefix}_precision_no_guard`, noGuard.precision),
+    fraction(`${prefix}_strict_precision_no_guard`, noGuard.strictPrecision),
     fraction(`${prefix}_recall_no_guard`, noGuard.recall),
     fraction(`${prefix}_false_hit_rate_no_guard`, noGuard.falseHitRate),
   ];
@@ -104,7 +109,11 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
     onProgress: reporter(progress, "QQP dev"),
   });
   figures.push(...qualityFigures("dev", dev.default, dev.default.noGuard));
-  figures.push({ name: "dev_pairs", value: dev.pairs, unit: "pairs" });
+  figures.push(
+    { name: "dev_pairs", value: dev.pairs, unit: "pairs" },
+    { name: "dev_hits", value: dev.default.hits, unit: "hits" },
+    { name: "dev_unlabelled_hits", value: dev.default.unlabelledHits, unit: "hits" },
+  );
 
   if (existsSync(MOCK)) {
     const mock = readMock(quick ? 200 : Number.POSITIVE_INFINITY);
