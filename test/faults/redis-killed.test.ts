@@ -56,10 +56,17 @@ describe("Redis killed mid-run, then restarted", () => {
     const loop = (async () => {
       for (let i = 0; !stop; i++) {
         const q = questions[i % questions.length]!;
+        // A call belongs to the phase it started in: one that began before the kill may still hit.
+        const callPhase = phase;
         const started = performance.now();
         try {
           const outcome = await a.cache.run(ask(q), () => model(q));
-          calls.push({ at: Date.now(), ms: performance.now() - started, status: outcome.status, phase });
+          calls.push({
+            at: Date.now(),
+            ms: performance.now() - started,
+            status: outcome.status,
+            phase: callPhase,
+          });
         } catch (error) {
           failures.push(error);
         }
@@ -68,8 +75,8 @@ describe("Redis killed mid-run, then restarted", () => {
     })();
 
     await sleep(300);
-    phase = "down";
     await redis.kill();
+    phase = "down";
     await sleep(2_000);
     phase = "restarting";
     await redis.restart();
