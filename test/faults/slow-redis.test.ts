@@ -71,6 +71,8 @@ describe("a Redis that answers slowly", () => {
     expect(during.every((c) => c.status === "miss")).toBe(true);
     expect(Math.max(...during.map((c) => c.ms))).toBeLessThan(BOUND_MS);
     expect(errors).toContain("RECALL_STORE_TIMEOUT");
+    // After five store timeouts in a row the breaker opens: calls stop waiting on the store.
+    expect(errors).toContain("RECALL_STORE_UNAVAILABLE");
 
     const resumed = await until(
       async () => {

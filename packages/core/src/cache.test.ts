@@ -234,6 +234,75 @@ describe("fail open", () => {
     expect(errors).toEqual(["RECALL_STORE_TIMEOUT", "RECALL_STORE_TIMEOUT"]);
   });
 
+  it("stops waiting on a store that keeps timing out, and probes it after the cooldown", async () => {
+    let healthy = false;
+    let reached = 0;
+    const data = new Map<string, unknown>();
+    const flaky = new Keyv({
+      store: {
+        get: async (key: string) => {
+          reached++;
+          return healthy ? data.get(key) : new Promise(() => {});
+        },
+        set: async (key: string, value: unknown) => {
+          reached++;
+          if (!healthy) return new Promise(() => {});
+          data.set(key, value);
+          return true;
+        },
+        delete: async () => false,
+        clear: async () => {},
+      } as never,
+    });
+    const cache = createCache({
+      store: flaky,
+      storeTimeoutMs: 20,
+      storeBreaker: { failures: 3, cooldownMs: 300 },
+    });
+    const errors: string[] = [];
+    cache.on("error", (e) => errors.push(e.error.code));
+    const upstream = vi.fn(async () => answer("fine"));
+
+    for (let i = 0; i < 10; i++) expect((await cache.run(ask("q"), upstream)).response.text).toBe("fine");
+    // Read and write of the first call, read of the second: then the store is left alone.
+    expect(reached).toBe(3);
+    expect(upstream).toHaveBeenCalledTimes(10);
+    expect(errors).toEqual([
+      "RECALL_STORE_TIMEOUT",
+      "RECALL_STORE_TIMEOUT",
+      "RECALL_STORE_TIMEOUT",
+      "RECALL_STORE_UNAVAILABLE",
+    ]);
+
+    healthy = true;
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    // The first read after the cooldown probes the store; it answers, so the write goes through too.
+    expect((await cache.run(ask("q"), upstream)).stored).toBe(true);
+    expect((await cache.run(ask("q"), upstream)).status).toBe("hit");
+    expect(errors).toHaveLength(4);
+  });
+
+  it("with storeBreaker: false, tries the store on every call", async () => {
+    let reached = 0;
+    const hanging = new Keyv({
+      store: {
+        get: () => {
+          reached++;
+          return new Promise(() => {});
+        },
+        set: () => {
+          reached++;
+          return new Promise(() => {});
+        },
+        delete: async () => false,
+        clear: async () => {},
+      } as never,
+    });
+    const cache = createCache({ store: hanging, storeTimeoutMs: 5, storeBreaker: false });
+    for (let i = 0; i < 4; i++) await cache.run(ask("q"), async () => answer("fine"));
+    expect(reached).toBe(8);
+  });
+
   it("keeps calling when embedding fails", async () => {
     const cache = createCache({
       semantic: {
@@ -277,6 +346,9 @@ describe("configuration errors", () => {
     [{ ttl: -1 }, /ttl must be a non-negative/],
     [{ ttlMode: "forever" }, /ttlMode must be/],
     [{ storeTimeoutMs: 0 }, /storeTimeoutMs must be a positive/],
+    [{ storeBreaker: { failures: 0 } }, /storeBreaker.failures must be a positive integer/],
+    [{ storeBreaker: { cooldownMs: -1 } }, /storeBreaker.cooldownMs must be a positive/],
+    [{ storeBreaker: true }, /storeBreaker must be/],
     [{ store: {} }, /store must be a Keyv instance/],
     [{ namespace: "" }, /namespace must be a non-empty string/],
     [{ semantic: { embedder: {} } }, /semantic.embedder must implement Embedder/],

@@ -1,4 +1,5 @@
 import type Keyv from "keyv";
+import { Breaker, type BreakerOptions } from "./breaker.js";
 import type { BusMessage, CacheBus } from "./bus.js";
 import { Coalescer } from "./coalesce.js";
 import { type CacheEntry, isCacheEntry } from "./entry.js";
@@ -31,6 +32,12 @@ export interface CacheOptions {
   ttlMode?: "fixed" | "sliding";
   /** Bound on each store operation; past it the operation counts as a miss. Default 50 ms. */
   storeTimeoutMs?: number;
+  /**
+   * After `failures` failed or late store operations in a row, skip the store for `cooldownMs`
+   * (calls are misses and store nothing, with no wait), then probe it with one operation. Default
+   * `{ failures: 5, cooldownMs: 1000 }`; `false` always tries the store.
+   */
+  storeBreaker?: BreakerOptions | false;
   /** Fold letter case in message text before keying. Default false. */
   caseInsensitive?: boolean;
   /** Match paraphrases by meaning. Off unless given. */
@@ -148,6 +155,9 @@ export class RecallCache {
       options.store ?? createMemoryStore(options),
       options.storeTimeoutMs ?? 50,
       report,
+      new Breaker(
+        options.storeBreaker === false ? { failures: Number.POSITIVE_INFINITY } : options.storeBreaker,
+      ),
     );
     this.semantic = options.semantic
       ? new SemanticMatcher(
@@ -638,6 +648,22 @@ function validateOptions(o: CacheOptions): void {
   positive("maxEntries");
   positive("lockTtlMs");
   positive("waitTimeoutMs", true);
+  if (o.storeBreaker !== undefined && o.storeBreaker !== false) {
+    assertOption(
+      typeof o.storeBreaker === "object" && o.storeBreaker !== null,
+      `storeBreaker must be { failures, cooldownMs } or false, got ${JSON.stringify(o.storeBreaker)}`,
+    );
+    const { failures, cooldownMs } = o.storeBreaker;
+    assertOption(
+      failures === undefined || (Number.isInteger(failures) && failures > 0),
+      `storeBreaker.failures must be a positive integer, got ${JSON.stringify(failures)}`,
+    );
+    assertOption(
+      cooldownMs === undefined ||
+        (typeof cooldownMs === "number" && Number.isFinite(cooldownMs) && cooldownMs > 0),
+      `storeBreaker.cooldownMs must be a positive number of milliseconds, got ${JSON.stringify(cooldownMs)}`,
+    );
+  }
   assertOption(
     o.ttlMode === undefined || o.ttlMode === "fixed" || o.ttlMode === "sliding",
     `ttlMode must be "fixed" or "sliding", got ${JSON.stringify(o.ttlMode)}`,

@@ -12,6 +12,8 @@ export const errorCodes = {
   /** The store failed or answered too late; the call went on as a miss. */
   STORE_ERROR: "RECALL_STORE_ERROR",
   STORE_TIMEOUT: "RECALL_STORE_TIMEOUT",
+  /** The store failed too often in a row: calls skip it (misses, nothing stored) until a probe succeeds. */
+  STORE_UNAVAILABLE: "RECALL_STORE_UNAVAILABLE",
   /** A stored value could not be decoded; it was deleted and treated as a miss. */
   DECODE_ERROR: "RECALL_DECODE_ERROR",
   /** Embedding or vector search failed; the lookup went on as exact-only. */

@@ -1,3 +1,4 @@
+export type { BreakerOptions } from "./breaker.js";
 export type { BusMessage, CacheBus } from "./bus.js";
 export type { CacheOptions, CacheOutcome, CacheStatus, CallOptions, Lookup } from "./cache.js";
 export { createCache, RecallCache } from "./cache.js";

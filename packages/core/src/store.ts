@@ -1,15 +1,18 @@
 import type Keyv from "keyv";
+import { Breaker } from "./breaker.js";
 import { errorCodes, RecallError, toRecallError } from "./errors.js";
 
 /**
  * The engine's view of a Keyv store: every operation has a timeout and none ever throws. A failure
- * or a late answer is reported through `onError` and read as "nothing there" (fail open).
+ * or a late answer is reported through `onError` and read as "nothing there" (fail open). A store
+ * that keeps failing is left alone for a while (`Breaker`), so calls stop waiting out its timeouts.
  */
 export class SafeStore {
   constructor(
     readonly keyv: Keyv,
     private readonly timeoutMs: number,
     private readonly onError: (error: RecallError, key?: string) => void,
+    private readonly breaker = new Breaker(),
   ) {
     // Keyv reports some adapter failures as events rather than rejections.
     keyv.on("error", (error: unknown) =>
@@ -56,15 +59,18 @@ export class SafeStore {
   }
 
   private guard<T>(op: string, key: string | undefined, run: () => Promise<T>, fallback: T): Promise<T> {
+    const permit = this.breaker.allow();
+    if (!permit) return Promise.resolve(fallback);
+    const fail = (error: RecallError) => {
+      this.onError(error, key);
+      if (this.breaker.failed(permit)) this.reportOpen();
+    };
     return new Promise<T>((resolve) => {
       let settled = false;
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        this.onError(
-          new RecallError(errorCodes.STORE_TIMEOUT, `store ${op} took longer than ${this.timeoutMs} ms`),
-          key,
-        );
+        fail(new RecallError(errorCodes.STORE_TIMEOUT, `store ${op} took longer than ${this.timeoutMs} ms`));
         resolve(fallback);
       }, this.timeoutMs);
       let pending: Promise<T>;
@@ -78,16 +84,26 @@ export class SafeStore {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          this.breaker.succeeded(permit);
           resolve(value);
         },
         (error: unknown) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          this.onError(toRecallError(errorCodes.STORE_ERROR, `store ${op} failed`, error), key);
+          fail(toRecallError(errorCodes.STORE_ERROR, `store ${op} failed`, error));
           resolve(fallback);
         },
       );
     });
+  }
+
+  private reportOpen(): void {
+    this.onError(
+      new RecallError(
+        errorCodes.STORE_UNAVAILABLE,
+        `the store failed ${this.breaker.failures} times in a row; calls skip it (misses, nothing stored) for ${this.breaker.cooldownMs} ms, then one probes it`,
+      ),
+    );
   }
 }
