@@ -8,20 +8,18 @@ import type { LanguageModelV4StreamPart } from "@ai-sdk/provider";
 import { createCache } from "@recall/core";
 import { generateText, simulateReadableStream, streamText, wrapLanguageModel } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
+import {
+  type BenchOptions,
+  type Figure,
+  percentile,
+  round,
+  timeEach,
+  timeInterleaved,
+  timeStreams,
+} from "../../core/bench/figures.js";
 import { recallMiddleware } from "../src/index.js";
 
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  comparedWith?: string;
-  ratio?: number;
-}
-
-export interface BenchOptions {
-  quick: boolean;
-  progress: (message: string) => void;
-}
+export type { BenchOptions, Figure };
 
 /** A typical short answer: ~60 text deltas, as a provider streams them. */
 const ANSWER =
@@ -76,15 +74,18 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
   const directModel = direct();
   const hitModel = cached();
   await generateText({ model: hitModel, prompt: PROMPT }); // the miss that stores it
-  const [generateDirect, generateHit] = await timePairs(
+  const [generateDirect, generateHit] = await timeInterleaved(
     count,
-    () => generateText({ model: directModel, prompt: PROMPT }),
-    async () => {
-      const r = await generateText({ model: hitModel, prompt: PROMPT });
-      if ((r.providerMetadata?.recall as { status?: string } | undefined)?.status !== "hit") {
-        throw new Error("expected a hit");
-      }
-    },
+    [
+      () => generateText({ model: directModel, prompt: PROMPT }),
+      async () => {
+        const r = await generateText({ model: hitModel, prompt: PROMPT });
+        if ((r.providerMetadata?.recall as { status?: string } | undefined)?.status !== "hit") {
+          throw new Error("expected a hit");
+        }
+      },
+    ],
+    Math.min(500, count),
   );
   const gDirect = percentile(generateDirect, 50);
   const gHit = percentile(generateHit, 50);
@@ -116,10 +117,13 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
   const streamDirectModel = direct();
   const streamHitModel = cached();
   await streamText({ model: streamHitModel, prompt: PROMPT }).consumeStream();
-  const [streamDirect, streamHit] = await timeStreamPairs(
+  const [streamDirect, streamHit] = await timeStreams(
     streamCount,
-    () => streamText({ model: streamDirectModel, prompt: PROMPT }),
-    () => streamText({ model: streamHitModel, prompt: PROMPT }),
+    [
+      () => streamText({ model: streamDirectModel, prompt: PROMPT }).fullStream,
+      () => streamText({ model: streamHitModel, prompt: PROMPT }).fullStream,
+    ],
+    Math.min(300, streamCount),
   );
   const firstDirect = percentile(streamDirect.first, 50);
   const endDirect = percentile(streamDirect.end, 50);
@@ -147,78 +151,4 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
     { name: "aisdk_stream_hit_end_added_p50_us", value: round(endHit - endDirect), unit: "us" },
   );
   return figures;
-}
-
-type StreamStart = () => { fullStream: AsyncIterable<unknown> };
-
-/**
- * Times `count` streams of each kind, alternating (so load from elsewhere hits both alike), after a
- * warm-up: to the first part of the full stream, and to its end, in microseconds.
- */
-async function timeStreamPairs(count: number, a: StreamStart, b: StreamStart) {
-  const samples = () => ({ first: [] as number[], end: [] as number[] });
-  const out = [samples(), samples()] as const;
-  const once = async (start: StreamStart, into?: { first: number[]; end: number[] }) => {
-    const t0 = process.hrtime.bigint();
-    let firstAt: bigint | undefined;
-    for await (const _ of start().fullStream) firstAt ??= process.hrtime.bigint();
-    const t1 = process.hrtime.bigint();
-    into?.first.push(Number((firstAt ?? t1) - t0) / 1_000);
-    into?.end.push(Number(t1 - t0) / 1_000);
-  };
-  for (let i = 0; i < Math.min(300, count); i++) {
-    await once(a);
-    await once(b);
-  }
-  for (let i = 0; i < count; i++) {
-    await once(a, out[0]);
-    await once(b, out[1]);
-  }
-  return out;
-}
-
-/** Runs `a` and `b` `count` times each, alternating, after a warm-up; durations in microseconds. */
-async function timePairs(count: number, a: () => Promise<unknown>, b: () => Promise<unknown>) {
-  const time = async (op: () => Promise<unknown>) => {
-    const t0 = process.hrtime.bigint();
-    await op();
-    return Number(process.hrtime.bigint() - t0) / 1_000;
-  };
-  for (let i = 0; i < Math.min(500, count); i++) {
-    await a();
-    await b();
-  }
-  const out: [number[], number[]] = [[], []];
-  for (let i = 0; i < count; i++) {
-    out[0].push(await time(a));
-    out[1].push(await time(b));
-  }
-  return out;
-}
-
-/** Runs `op` `count` times after a warm-up; each run's duration in microseconds. */
-async function timeEach(
-  count: number,
-  op: () => Promise<unknown>,
-  warmup = Math.min(500, count),
-): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await op();
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const t0 = process.hrtime.bigint();
-    await op();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1_000);
-  }
-  return samples;
-}
-
-function percentile(samples: number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-function round(value: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }

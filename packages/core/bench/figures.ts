@@ -38,6 +38,56 @@ export async function timeEach(
   return samples;
 }
 
+/**
+ * Runs each op `count` times, round-robin after `warmup` rounds (so load from elsewhere hits all
+ * alike); each op's durations in microseconds.
+ */
+export async function timeInterleaved<Ops extends Array<() => Promise<unknown>>>(
+  count: number,
+  ops: [...Ops],
+  warmup = Math.min(300, count),
+): Promise<{ [K in keyof Ops]: number[] }> {
+  for (let i = 0; i < warmup; i++) for (const op of ops) await op();
+  const out = ops.map(() => [] as number[]);
+  for (let i = 0; i < count; i++) {
+    for (const [k, op] of ops.entries()) {
+      const start = process.hrtime.bigint();
+      await op();
+      out[k]!.push(Number(process.hrtime.bigint() - start) / 1_000);
+    }
+  }
+  return out as { [K in keyof Ops]: number[] };
+}
+
+export interface StreamTimes {
+  /** Microseconds to the first chunk. */
+  first: number[];
+  /** Microseconds to the end of the stream. */
+  end: number[];
+}
+
+/** `timeInterleaved` for streams: each start's time to its first chunk and to its end. */
+export async function timeStreams<
+  Starts extends Array<() => AsyncIterable<unknown> | Promise<AsyncIterable<unknown>>>,
+>(
+  count: number,
+  starts: [...Starts],
+  warmup = Math.min(200, count),
+): Promise<{ [K in keyof Starts]: StreamTimes }> {
+  const out = starts.map((): StreamTimes => ({ first: [], end: [] }));
+  const once = async (start: Starts[number], into?: StreamTimes) => {
+    const t0 = process.hrtime.bigint();
+    let firstAt: bigint | undefined;
+    for await (const _ of await start()) firstAt ??= process.hrtime.bigint();
+    const t1 = process.hrtime.bigint();
+    into?.first.push(Number((firstAt ?? t1) - t0) / 1_000);
+    into?.end.push(Number(t1 - t0) / 1_000);
+  };
+  for (let i = 0; i < warmup; i++) for (const start of starts) await once(start);
+  for (let i = 0; i < count; i++) for (const [k, start] of starts.entries()) await once(start, out[k]);
+  return out as { [K in keyof Starts]: StreamTimes };
+}
+
 export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;

@@ -10,20 +10,17 @@ import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { createCache } from "@recall/core";
+import {
+  type BenchOptions,
+  type Figure,
+  percentile,
+  round,
+  timeInterleaved,
+  timeStreams,
+} from "../../core/bench/figures.js";
 import { RecallLangChainCache, type RecallMetadata, withRecall } from "../src/index.js";
 
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  comparedWith?: string;
-  ratio?: number;
-}
-
-export interface BenchOptions {
-  quick: boolean;
-  progress: (message: string) => void;
-}
+export type { BenchOptions, Figure };
 
 const ANSWER =
   "To reset your password, open Settings, choose Security, then click Reset password. You will get an email with a link that stays valid for one hour; follow it and pick a new password of at least twelve characters.";
@@ -134,10 +131,10 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
     `stream: ${streams} direct streams and ${streams} withRecall replays, interleaved (${PIECES.length + 1} chunks each)`,
   );
   await drain(viaWrapper.stream(PROMPT));
-  const [streamDirect = { first: [], end: [] }, streamHit = { first: [], end: [] }] = await timeStreams(
-    streams,
-    [() => direct.stream(PROMPT), () => viaWrapper.stream(PROMPT)],
-  );
+  const [streamDirect, streamHit] = await timeStreams(streams, [
+    () => direct.stream(PROMPT),
+    () => viaWrapper.stream(PROMPT),
+  ]);
   const firstDirect = percentile(streamDirect.first, 50);
   const endDirect = percentile(streamDirect.end, 50);
   const firstHit = percentile(streamHit.first, 50);
@@ -166,48 +163,4 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
 
 async function drain(stream: Promise<AsyncIterable<unknown>>): Promise<void> {
   for await (const _ of await stream);
-}
-
-/** Runs each op `count` times, round-robin after a warm-up; durations in microseconds per op. */
-async function timeInterleaved(count: number, ops: Array<() => Promise<unknown>>): Promise<number[][]> {
-  for (let i = 0; i < Math.min(300, count); i++) for (const op of ops) await op();
-  const out = ops.map(() => [] as number[]);
-  for (let i = 0; i < count; i++) {
-    for (const [k, op] of ops.entries()) {
-      const t0 = process.hrtime.bigint();
-      await op();
-      out[k]!.push(Number(process.hrtime.bigint() - t0) / 1_000);
-    }
-  }
-  return out;
-}
-
-/** Like timeInterleaved for streams: to the first chunk and to the end. */
-async function timeStreams(count: number, starts: Array<() => Promise<AsyncIterable<unknown>>>) {
-  const out = starts.map(() => ({ first: [] as number[], end: [] as number[] }));
-  const once = async (
-    start: () => Promise<AsyncIterable<unknown>>,
-    into?: { first: number[]; end: number[] },
-  ) => {
-    const t0 = process.hrtime.bigint();
-    let firstAt: bigint | undefined;
-    for await (const _ of await start()) firstAt ??= process.hrtime.bigint();
-    const t1 = process.hrtime.bigint();
-    into?.first.push(Number((firstAt ?? t1) - t0) / 1_000);
-    into?.end.push(Number(t1 - t0) / 1_000);
-  };
-  for (let i = 0; i < Math.min(200, count); i++) for (const s of starts) await once(s);
-  for (let i = 0; i < count; i++) for (const [k, s] of starts.entries()) await once(s, out[k]);
-  return out;
-}
-
-function percentile(samples: number[] | undefined, p: number): number {
-  if (!samples || samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-function round(value: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }

@@ -9,20 +9,10 @@
 import { createClient } from "@keyv/redis";
 import { type CacheRequest, type CacheResponse, createCache, type RecallCache } from "@recall/core";
 import { fakeEmbedder } from "@recall/core/testing";
+import { type BenchOptions, type Figure, percentile, round } from "../../core/bench/figures.js";
 import { type RedisRecall, redisRecall } from "../src/index.js";
 
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  comparedWith?: string;
-  ratio?: number;
-}
-
-export interface BenchOptions {
-  quick: boolean;
-  progress: (message: string) => void;
-}
+export type { BenchOptions, Figure };
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -40,11 +30,6 @@ const answer: CacheResponse = {
   usage: { inputTokens: 40, outputTokens: 12 },
 };
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> {
@@ -103,15 +88,15 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
     }
     const lockedP50 = percentile(locked, 50);
     const unlockedP50 = percentile(unlocked, 50);
-    figures.push({ name: "miss_without_lock_p50_ms", value: round(unlockedP50), unit: "ms" });
+    figures.push({ name: "miss_without_lock_p50_ms", value: round(unlockedP50, 3), unit: "ms" });
     figures.push({
       name: "miss_with_lock_p50_ms",
-      value: round(lockedP50),
+      value: round(lockedP50, 3),
       unit: "ms",
       comparedWith: "miss_without_lock_p50_ms",
       ratio: round(lockedP50 / unlockedP50, 2),
     });
-    figures.push({ name: "lock_cost_on_miss_p50_ms", value: round(lockedP50 - unlockedP50), unit: "ms" });
+    figures.push({ name: "lock_cost_on_miss_p50_ms", value: round(lockedP50 - unlockedP50, 3), unit: "ms" });
 
     // 2. Store in one instance → semantic hit in another, through the bus.
     progress(`bus: ${trials} semantic entries stored by instance A, polled for by instance B`);
@@ -134,10 +119,14 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
       }
       delays.push(ms(stored));
     }
-    figures.push({ name: "bus_store_to_semantic_hit_ms", value: round(percentile(delays, 50)), unit: "ms" });
+    figures.push({
+      name: "bus_store_to_semantic_hit_ms",
+      value: round(percentile(delays, 50), 3),
+      unit: "ms",
+    });
     figures.push({
       name: "bus_store_to_semantic_hit_p99_ms",
-      value: round(percentile(delays, 99)),
+      value: round(percentile(delays, 99), 3),
       unit: "ms",
     });
     progress(`bus: ${lookups} lookups by B for ${trials} entries`);
