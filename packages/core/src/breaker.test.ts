@@ -38,7 +38,7 @@ describe("Breaker", () => {
     expect(breaker.allow()).toBe("closed");
   });
 
-  it("never opens with an infinite failure count (storeBreaker: false)", () => {
+  it("never opens with an infinite failure count (breaker: false)", () => {
     const breaker = new Breaker({ failures: Number.POSITIVE_INFINITY });
     for (let i = 0; i < 1_000; i++) expect(breaker.failed(breaker.allow()!)).toBe(false);
     expect(breaker.allow()).toBe("closed");

@@ -257,7 +257,7 @@ describe("fail open", () => {
     const cache = createCache({
       store: flaky,
       storeTimeoutMs: 20,
-      storeBreaker: { failures: 3, cooldownMs: 300 },
+      breaker: { failures: 3, cooldownMs: 300 },
     });
     const errors: string[] = [];
     cache.on("error", (e) => errors.push(e.error.code));
@@ -282,7 +282,34 @@ describe("fail open", () => {
     expect(errors).toHaveLength(4);
   });
 
-  it("with storeBreaker: false, tries the store on every call", async () => {
+  it("goes on without a lock that keeps failing, and probes it after the cooldown", async () => {
+    let healthy = false;
+    let acquired = 0;
+    const lock = {
+      acquire: async () => {
+        acquired++;
+        if (!healthy) throw new Error("READONLY");
+        return { release: async () => {} };
+      },
+      waitForRelease: async () => {},
+    };
+    const cache = createCache({ lock, breaker: { failures: 2, cooldownMs: 200 } });
+    const errors: string[] = [];
+    cache.on("error", (e) => errors.push(e.error.code));
+    for (let i = 0; i < 5; i++) {
+      expect((await cache.run(ask(`q${i}`), async () => answer("fine"))).response.text).toBe("fine");
+    }
+    expect(acquired).toBe(2);
+    expect(errors).toEqual(["RECALL_LOCK_ERROR", "RECALL_LOCK_ERROR", "RECALL_LOCK_UNAVAILABLE"]);
+
+    healthy = true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    for (let i = 5; i < 8; i++) await cache.run(ask(`q${i}`), async () => answer("fine"));
+    expect(acquired).toBe(5); // the probe succeeded: every miss takes the lock again
+    expect(errors).toHaveLength(3);
+  });
+
+  it("with breaker: false, tries the store on every call", async () => {
     let reached = 0;
     const hanging = new Keyv({
       store: {
@@ -298,7 +325,7 @@ describe("fail open", () => {
         clear: async () => {},
       } as never,
     });
-    const cache = createCache({ store: hanging, storeTimeoutMs: 5, storeBreaker: false });
+    const cache = createCache({ store: hanging, storeTimeoutMs: 5, breaker: false });
     for (let i = 0; i < 4; i++) await cache.run(ask("q"), async () => answer("fine"));
     expect(reached).toBe(8);
   });
@@ -346,9 +373,9 @@ describe("configuration errors", () => {
     [{ ttl: -1 }, /ttl must be a non-negative/],
     [{ ttlMode: "forever" }, /ttlMode must be/],
     [{ storeTimeoutMs: 0 }, /storeTimeoutMs must be a positive/],
-    [{ storeBreaker: { failures: 0 } }, /storeBreaker.failures must be a positive integer/],
-    [{ storeBreaker: { cooldownMs: -1 } }, /storeBreaker.cooldownMs must be a positive/],
-    [{ storeBreaker: true }, /storeBreaker must be/],
+    [{ breaker: { failures: 0 } }, /breaker.failures must be a positive integer/],
+    [{ breaker: { cooldownMs: -1 } }, /breaker.cooldownMs must be a positive/],
+    [{ breaker: true }, /breaker must be/],
     [{ store: {} }, /store must be a Keyv instance/],
     [{ namespace: "" }, /namespace must be a non-empty string/],
     [{ semantic: { embedder: {} } }, /semantic.embedder must implement Embedder/],

@@ -33,11 +33,12 @@ export interface CacheOptions {
   /** Bound on each store operation; past it the operation counts as a miss. Default 50 ms. */
   storeTimeoutMs?: number;
   /**
-   * After `failures` failed or late store operations in a row, skip the store for `cooldownMs`
-   * (calls are misses and store nothing, with no wait), then probe it with one operation. Default
-   * `{ failures: 5, cooldownMs: 1000 }`; `false` always tries the store.
+   * After `failures` failed or late operations in a row of the store (or of the lock), skip it for
+   * `cooldownMs`: store reads miss and writes are dropped, calls go on without the lock, with no
+   * wait. Then one operation probes it. Default `{ failures: 5, cooldownMs: 1000 }`; `false` always
+   * tries them.
    */
-  storeBreaker?: BreakerOptions | false;
+  breaker?: BreakerOptions | false;
   /** Fold letter case in message text before keying. Default false. */
   caseInsensitive?: boolean;
   /** Match paraphrases by meaning. Off unless given. */
@@ -131,6 +132,7 @@ export class RecallCache {
   private readonly coalescer = new Coalescer<CacheOutcome>();
   private readonly lock: DistributedLock | undefined;
   private readonly lockTtlMs: number;
+  private readonly lockBreaker: Breaker;
   private readonly waitTimeoutMs: number;
   private readonly bus: CacheBus | undefined;
   private readonly started: Promise<void>;
@@ -151,14 +153,14 @@ export class RecallCache {
     this.bus = options.bus;
     this.stats = new StatsCollector(this.events);
     const report = (error: RecallError, key?: string) => this.events.emit("error", { error, key });
+    const breaker = options.breaker === false ? { failures: Number.POSITIVE_INFINITY } : options.breaker;
     this.store = new SafeStore(
       options.store ?? createMemoryStore(options),
       options.storeTimeoutMs ?? 50,
       report,
-      new Breaker(
-        options.storeBreaker === false ? { failures: Number.POSITIVE_INFINITY } : options.storeBreaker,
-      ),
+      new Breaker(breaker),
     );
+    this.lockBreaker = new Breaker(breaker);
     this.semantic = options.semantic
       ? new SemanticMatcher(
           options.semantic,
@@ -359,11 +361,20 @@ export class RecallCache {
     const deadline = Date.now() + this.waitTimeoutMs;
     const lockKey = `${key}:lock`;
     while (Date.now() < deadline) {
+      // A lock that keeps failing is left alone for a while: the call goes on without it.
+      const permit = this.lockBreaker.allow();
+      if (!permit) return {};
       let handle: LockHandle | undefined;
       try {
         handle = await lock.acquire(lockKey, this.lockTtlMs);
+        this.lockBreaker.succeeded(permit);
       } catch (error) {
         this.events.emit("error", { error: toRecallError(errorCodes.LOCK_ERROR, "lock failed", error), key });
+        if (this.lockBreaker.failed(permit)) {
+          const { failures, cooldownMs } = this.lockBreaker;
+          const message = `the lock failed ${failures} times in a row; calls go on without it for ${cooldownMs} ms, then one probes it`;
+          this.events.emit("error", { error: new RecallError(errorCodes.LOCK_UNAVAILABLE, message) });
+        }
         return {};
       }
       if (handle) {
@@ -648,20 +659,20 @@ function validateOptions(o: CacheOptions): void {
   positive("maxEntries");
   positive("lockTtlMs");
   positive("waitTimeoutMs", true);
-  if (o.storeBreaker !== undefined && o.storeBreaker !== false) {
+  if (o.breaker !== undefined && o.breaker !== false) {
     assertOption(
-      typeof o.storeBreaker === "object" && o.storeBreaker !== null,
-      `storeBreaker must be { failures, cooldownMs } or false, got ${JSON.stringify(o.storeBreaker)}`,
+      typeof o.breaker === "object" && o.breaker !== null,
+      `breaker must be { failures, cooldownMs } or false, got ${JSON.stringify(o.breaker)}`,
     );
-    const { failures, cooldownMs } = o.storeBreaker;
+    const { failures, cooldownMs } = o.breaker;
     assertOption(
       failures === undefined || (Number.isInteger(failures) && failures > 0),
-      `storeBreaker.failures must be a positive integer, got ${JSON.stringify(failures)}`,
+      `breaker.failures must be a positive integer, got ${JSON.stringify(failures)}`,
     );
     assertOption(
       cooldownMs === undefined ||
         (typeof cooldownMs === "number" && Number.isFinite(cooldownMs) && cooldownMs > 0),
-      `storeBreaker.cooldownMs must be a positive number of milliseconds, got ${JSON.stringify(cooldownMs)}`,
+      `breaker.cooldownMs must be a positive number of milliseconds, got ${JSON.stringify(cooldownMs)}`,
     );
   }
   assertOption(

@@ -21,6 +21,8 @@ export const errorCodes = {
   /** The distributed lock or bus failed; the call went on without it. */
   LOCK_ERROR: "RECALL_LOCK_ERROR",
   BUS_ERROR: "RECALL_BUS_ERROR",
+  /** The lock failed too often in a row: calls go on without it until a probe succeeds. */
+  LOCK_UNAVAILABLE: "RECALL_LOCK_UNAVAILABLE",
   /** A user validator threw. The answer was not stored. */
   VALIDATOR_ERROR: "RECALL_VALIDATOR_ERROR",
 } as const;
