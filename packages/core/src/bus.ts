@@ -11,8 +11,12 @@ export type BusMessage =
 export interface CacheBus {
   /** Sends to every other instance. Never throws. */
   publish(message: BusMessage): Promise<void>;
-  /** Calls `listener` for messages from other instances; returns an unsubscribe function. */
-  subscribe(listener: (message: BusMessage) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` for messages from other instances; returns an unsubscribe function. Calls
+   * `onGap` when it was not listening for a while (a reconnect) and may have missed messages: the
+   * cache then catches up from the store.
+   */
+  subscribe(listener: (message: BusMessage) => void, onGap?: () => void): Promise<() => Promise<void>>;
 }
 
 export type { VectorItem };

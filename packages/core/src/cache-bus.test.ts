@@ -8,18 +8,23 @@ import type { CacheResponse } from "./response.js";
 import { fakeEmbedder } from "./testing/fake-embedder.js";
 import type { VectorIndex } from "./vector-index.js";
 
-/** An in-process bus: what one instance publishes, every other subscriber gets. */
+/**
+ * An in-process bus: what one instance publishes, every other subscriber gets, unless it is
+ * `deaf` (a dropped connection); `gap()` tells every subscriber it may have missed messages.
+ */
 function memoryBusHub() {
-  const listeners = new Set<{ owner: number; listener: (m: BusMessage) => void }>();
+  const listeners = new Set<{ owner: number; listener: (m: BusMessage) => void; onGap?: () => void }>();
+  const deaf = new Set<number>();
   let next = 0;
-  return () => {
+  const connect = () => {
     const owner = next++;
     const bus: CacheBus = {
       async publish(message) {
-        for (const l of listeners) if (l.owner !== owner) l.listener(JSON.parse(JSON.stringify(message)));
+        for (const l of listeners)
+          if (l.owner !== owner && !deaf.has(l.owner)) l.listener(JSON.parse(JSON.stringify(message)));
       },
-      async subscribe(listener) {
-        const entry = { owner, listener };
+      async subscribe(listener, onGap) {
+        const entry = { owner, listener, onGap };
         listeners.add(entry);
         return async () => {
           listeners.delete(entry);
@@ -28,6 +33,12 @@ function memoryBusHub() {
     };
     return bus;
   };
+  return Object.assign(connect, {
+    deaf,
+    gap: () => {
+      for (const l of listeners) l.onGap?.();
+    },
+  });
 }
 
 const ask = (q: string): CacheRequest => ({
@@ -56,6 +67,26 @@ describe("cache and bus", () => {
     await a.delete(stored.key);
     await new Promise((r) => setTimeout(r, 10));
     expect(await b.semantic!.index.size()).toBe(0);
+  });
+
+  it("catches up from the store after a gap in the bus", async () => {
+    const hub = memoryBusHub();
+    const store = createMemoryStore();
+    const a = createCache({ store, bus: hub(), semantic: { embedder, threshold: 0.95 } });
+    const b = createCache({ store, bus: hub(), semantic: { embedder, threshold: 0.95 } });
+    await Promise.all([a.ready(), b.ready()]);
+    hub.deaf.add(1); // b's connection drops: it misses what a stores now
+    await a.run(ask("Where is my order?"), async () => reply("On its way."));
+    const missed = await b.run(ask("Where's my package?"), async () => reply("upstream"), { noStore: true });
+    expect(missed.status).toBe("miss");
+
+    hub.deaf.clear();
+    const caughtUp = new Promise<{ entries: number }>((resolve) => b.on("caught-up", resolve));
+    hub.gap(); // b's bus reconnects
+    expect(await caughtUp).toEqual({ entries: 1 });
+    const hit = await b.run(ask("Where's my package?"), async () => reply("upstream"), { noStore: true });
+    expect(hit.status).toBe("semantic-hit");
+    await Promise.all([a.close(), b.close()]);
   });
 
   it("leaves a shared index alone: it already holds what other instances added", async () => {

@@ -137,6 +137,9 @@ export class RecallCache {
   private readonly bus: CacheBus | undefined;
   private readonly started: Promise<void>;
   private unsubscribeBus: (() => Promise<void>) | undefined;
+  private catchingUp: Promise<void> | undefined;
+  private catchUpAgain = false;
+  private closed = false;
 
   constructor(options: CacheOptions = {}) {
     validateOptions(options);
@@ -314,8 +317,10 @@ export class RecallCache {
 
   /** Stops listening to the bus and releases the index. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.started;
     await this.unsubscribeBus?.();
+    await this.catchingUp;
     this.stats.close();
   }
 
@@ -581,7 +586,10 @@ export class RecallCache {
   private async start(): Promise<void> {
     if (this.bus) {
       try {
-        this.unsubscribeBus = await this.bus.subscribe((message) => this.onBusMessage(message));
+        this.unsubscribeBus = await this.bus.subscribe(
+          (message) => this.onBusMessage(message),
+          () => void this.catchUp(),
+        );
       } catch (error) {
         this.events.emit("error", {
           error: toRecallError(errorCodes.BUS_ERROR, "bus subscribe failed", error),
@@ -602,6 +610,40 @@ export class RecallCache {
     for await (const [key, value] of this.store.entries()) {
       if (key.startsWith(`${this.prefix}:`) && isCacheEntry(value)) await semantic.restore(key, value);
     }
+  }
+
+  /**
+   * After a gap in the bus (a reconnect), re-adds every stored semantic entry to the in-process
+   * index, so entries other instances stored meanwhile become matchable here. Deletes missed in the
+   * gap need nothing: a match whose entry is gone is dropped when it is found. One pass at a time;
+   * a gap during a pass runs one more.
+   */
+  private catchUp(): Promise<void> {
+    const semantic = this.semantic;
+    if (!semantic || semantic.index.shared || this.closed) return Promise.resolve();
+    if (this.catchingUp) {
+      this.catchUpAgain = true;
+      return this.catchingUp;
+    }
+    this.catchingUp = (async () => {
+      let entries = 0;
+      do {
+        this.catchUpAgain = false;
+        for await (const [key, value] of this.store.entries()) {
+          if (this.closed) return;
+          if (
+            key.startsWith(`${this.prefix}:`) &&
+            isCacheEntry(value) &&
+            (await semantic.restore(key, value))
+          )
+            entries++;
+        }
+      } while (this.catchUpAgain && !this.closed);
+      this.events.emit("caught-up", { entries });
+    })().finally(() => {
+      this.catchingUp = undefined;
+    });
+    return this.catchingUp;
   }
 
   private onBusMessage(message: BusMessage): void {

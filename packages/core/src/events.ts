@@ -28,6 +28,8 @@ export interface CacheEvents {
   /** A semantic candidate passed the threshold but the guard refused it. */
   "semantic-reject": BaseEvent & { similarity: number; candidate: string; reason: string };
   error: { error: RecallError; namespace?: string; key?: string };
+  /** After a gap in the bus, the in-process index re-read the store: `entries` semantic entries. */
+  "caught-up": { entries: number };
 }
 
 export type CacheEventName = keyof CacheEvents;

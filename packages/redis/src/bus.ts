@@ -44,7 +44,7 @@ type WireVectorAdded = {
  * A bus between cache instances over Redis pub/sub: each stored semantic entry, delete and purge
  * reaches the other instances' in-process indexes. Publishing uses the shared client; listening
  * uses a duplicate connection (a subscribed connection can do nothing else). node-redis
- * re-subscribes on its own after a reconnect.
+ * re-subscribes on its own after a reconnect, and the cache is told of the gap to catch up.
  */
 export function createRedisBus(options: RedisBusOptions): RedisBus {
   const what = "createRedisBus";
@@ -67,9 +67,18 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
       );
     },
 
-    async subscribe(listener: (message: BusMessage) => void): Promise<() => Promise<void>> {
+    async subscribe(
+      listener: (message: BusMessage) => void,
+      onGap?: () => void,
+    ): Promise<() => Promise<void>> {
       const subscriber = client.duplicate({ disableOfflineQueue: false });
       subscriber.on("error", onError);
+      // Every connection after the one subscribe() waits for follows a time of not listening
+      // (a reconnect, or a Redis that was away at start): messages may have been missed.
+      let waiting = true;
+      subscriber.on("ready", () => {
+        if (!waiting) onGap?.();
+      });
       subscribers.add(subscriber);
       const onMessage = (raw: string) => {
         const message = fromWire(raw, instanceId);
@@ -92,6 +101,7 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
         subscribeTimeoutMs,
         "SUBSCRIBE",
       ).catch(() => {});
+      waiting = false;
       return async () => {
         subscribers.delete(subscriber);
         await closeClient(subscriber, () => subscriber.unsubscribe(channel), commandTimeoutMs);
