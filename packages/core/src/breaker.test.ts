@@ -7,7 +7,7 @@ describe("Breaker", () => {
 
   it("opens after the set number of failures in a row, and a success in between resets the count", () => {
     now = 0;
-    const breaker = new Breaker({ failures: 3, cooldownMs: 100 }, clock);
+    const breaker = new Breaker({ failures: 3, cooldownMs: 100 }, undefined, clock);
     expect(breaker.failed(breaker.allow()!)).toBe(false);
     expect(breaker.failed(breaker.allow()!)).toBe(false);
     breaker.succeeded(breaker.allow()!);
@@ -21,7 +21,7 @@ describe("Breaker", () => {
 
   it("lets one probe through after the cooldown: success closes, failure opens again", () => {
     now = 0;
-    const breaker = new Breaker({ failures: 1, cooldownMs: 100 }, clock);
+    const breaker = new Breaker({ failures: 1, cooldownMs: 100 }, undefined, clock);
     expect(breaker.failed(breaker.allow()!)).toBe(true);
     now = 99;
     expect(breaker.allow()).toBeUndefined();

@@ -21,8 +21,10 @@ export class Breaker {
   #openUntil = 0;
   #probing = false;
 
+  /** `onOpen` is told each time the breaker opens (or a failed probe opens it again). */
   constructor(
     options: BreakerOptions = {},
+    private readonly onOpen: (breaker: Breaker) => void = () => {},
     private readonly now: () => number = Date.now,
   ) {
     this.failures = options.failures ?? 5;
@@ -52,8 +54,14 @@ export class Breaker {
     if (permit === "probe") this.#probing = false;
     if (permit === "probe" || this.#inARow === this.failures) {
       this.#openUntil = this.now() + this.cooldownMs;
+      this.onOpen(this);
       return true;
     }
     return false;
+  }
+
+  /** "`what` failed 5 times in a row; `meanwhile` for 1000 ms, then one probes it." */
+  openMessage(what: string, meanwhile: string): string {
+    return `${what} failed ${this.failures} times in a row; ${meanwhile} for ${this.cooldownMs} ms, then one probes it`;
   }
 }

@@ -3,10 +3,10 @@ import { Breaker, type BreakerOptions } from "./breaker.js";
 import type { BusMessage, CacheBus } from "./bus.js";
 import { Coalescer } from "./coalesce.js";
 import { type CacheEntry, isCacheEntry } from "./entry.js";
-import { assertOption, errorCodes, RecallError, toRecallError } from "./errors.js";
+import { assertOption, errorCodes, RecallError, type RecallErrorCode, toRecallError } from "./errors.js";
 import { type CacheEventName, type CacheListener, Emitter, type Savings } from "./events.js";
 import { createVectorIndex } from "./index/index.js";
-import { type RequestKeys, requestKeys } from "./keys.js";
+import { keyScope, type RequestKeys, requestKeys } from "./keys.js";
 import type { DistributedLock, LockHandle } from "./lock.js";
 import { createMemoryStore } from "./memory-store.js";
 import { type ModelPrice, PriceTable } from "./pricing.js";
@@ -157,13 +157,21 @@ export class RecallCache {
     this.stats = new StatsCollector(this.events);
     const report = (error: RecallError, key?: string) => this.events.emit("error", { error, key });
     const breaker = options.breaker === false ? { failures: Number.POSITIVE_INFINITY } : options.breaker;
+    const opened = (code: RecallErrorCode, what: string, meanwhile: string) => (b: Breaker) =>
+      report(new RecallError(code, b.openMessage(what, meanwhile)));
     this.store = new SafeStore(
       options.store ?? createMemoryStore(options),
       options.storeTimeoutMs ?? 50,
       report,
-      new Breaker(breaker),
+      new Breaker(
+        breaker,
+        opened(errorCodes.STORE_UNAVAILABLE, "the store", "calls skip it (misses, nothing stored)"),
+      ),
     );
-    this.lockBreaker = new Breaker(breaker);
+    this.lockBreaker = new Breaker(
+      breaker,
+      opened(errorCodes.LOCK_UNAVAILABLE, "the lock", "calls go on without it"),
+    );
     this.semantic = options.semantic
       ? new SemanticMatcher(
           options.semantic,
@@ -240,31 +248,27 @@ export class RecallCache {
     const entry = await this.read(keys.key);
     if (entry) return { hit: true, outcome: this.hitOutcome<T>("hit", keys.key, entry, base, modelId) };
 
-    let vector: Float32Array | undefined;
-    if (this.semantic && keys.partition && keys.question !== undefined && options.semantic !== false) {
-      vector = await this.semantic.vectorOf(keys.question, keys.key);
-      if (vector) {
-        const partition = this.semantic.partitionOf(keys.partition);
-        const threshold = options.threshold ?? this.semantic.threshold;
-        const match = await this.semantic.find(
-          keys.question,
-          partition,
-          vector,
-          threshold,
-          (k) => this.read(k),
+    const embedded = await this.embedQuestion(keys);
+    if (embedded) {
+      const semantic = this.semantic!;
+      const match = await semantic.find(
+        keys.question!,
+        embedded.partition,
+        embedded.vector,
+        options.threshold ?? semantic.threshold,
+        (k) => this.read(k),
+        base,
+      );
+      if (match) {
+        const outcome = this.hitOutcome<T>(
+          "semantic-hit",
+          match.key,
+          match.entry,
           base,
+          modelId,
+          match.similarity,
         );
-        if (match) {
-          const outcome = this.hitOutcome<T>(
-            "semantic-hit",
-            match.key,
-            match.entry,
-            base,
-            modelId,
-            match.similarity,
-          );
-          return { hit: true, outcome };
-        }
+        return { hit: true, outcome };
       }
     }
 
@@ -273,7 +277,7 @@ export class RecallCache {
       if (slot.leader) return this.lead<T>(request, keys, base, options, slot.settle);
       const shared = (await slot.result) as CacheOutcome<T> | undefined;
       if (shared) {
-        const saved = this.prices.savings(shared.response.modelId ?? modelId, shared.response.usage);
+        const saved = this.savedBy(shared.response, modelId);
         this.events.emit("coalesced", { ...base, saved });
         return { hit: true, outcome: { ...shared, status: "coalesced", saved } };
       }
@@ -290,7 +294,7 @@ export class RecallCache {
 
   /** Deletes every entry of a namespace. Needs a store Keyv can iterate (memory, Redis, …). */
   async purgeNamespace(namespace: string): Promise<number> {
-    const scope = `${this.prefix}:v1:${encodeURIComponent(namespace)}:`;
+    const scope = `${keyScope(this.prefix, namespace)}:`;
     const keys: string[] = [];
     for await (const [key] of this.store.entries()) if (key.startsWith(scope)) keys.push(key);
     await this.store.delete(keys);
@@ -306,10 +310,7 @@ export class RecallCache {
   /** Deletes every entry stored with `tag`. Needs a store Keyv can iterate. */
   async purgeTag(tag: string): Promise<number> {
     const keys: string[] = [];
-    for await (const [key, value] of this.store.entries()) {
-      if (key.startsWith(`${this.prefix}:`) && isCacheEntry(value) && value.tags?.includes(tag))
-        keys.push(key);
-    }
+    for await (const [key, entry] of this.ownEntries()) if (entry.tags?.includes(tag)) keys.push(key);
     await this.deleteKeys(keys);
     await this.publish({ type: "tag-purged", tag, ids: keys });
     return keys.length;
@@ -335,10 +336,7 @@ export class RecallCache {
     if (this.lock) {
       const won = await this.acquireAcrossInstances(keys.key);
       if (won.entry) {
-        const saved = this.prices.savings(
-          won.entry.response.modelId ?? request.model.id,
-          won.entry.response.usage,
-        );
+        const saved = this.savedBy(won.entry.response, request.model.id);
         const outcome: CacheOutcome<T> = {
           status: "coalesced",
           response: won.entry.response as CacheResponse<T>,
@@ -375,11 +373,7 @@ export class RecallCache {
         this.lockBreaker.succeeded(permit);
       } catch (error) {
         this.events.emit("error", { error: toRecallError(errorCodes.LOCK_ERROR, "lock failed", error), key });
-        if (this.lockBreaker.failed(permit)) {
-          const { failures, cooldownMs } = this.lockBreaker;
-          const message = `the lock failed ${failures} times in a row; calls go on without it for ${cooldownMs} ms, then one probes it`;
-          this.events.emit("error", { error: new RecallError(errorCodes.LOCK_UNAVAILABLE, message) });
-        }
+        this.lockBreaker.failed(permit);
         return {};
       }
       if (handle) {
@@ -477,28 +471,21 @@ export class RecallCache {
       ...(ttl > 0 ? { ttl, expiresAt: now + ttl } : {}),
       ...(options.tags?.length ? { tags: options.tags } : {}),
     };
-    let vector: Float32Array | undefined;
-    if (this.semantic && keys.partition && keys.question !== undefined && options.semantic !== false) {
-      vector = await this.semantic.vectorOf(keys.question, keys.key);
-      if (vector) {
-        entry.question = keys.question;
-        entry.partition = this.semantic.partitionOf(keys.partition);
-        entry.vector = this.semantic.encode(vector);
-        entry.embedder = this.semantic.embedder.id;
-      }
+    const embedded = await this.embedQuestion(keys);
+    if (embedded) {
+      entry.question = keys.question;
+      entry.partition = embedded.partition;
+      entry.vector = this.semantic!.encode(embedded.vector);
+      entry.embedder = this.semantic!.embedder.id;
     }
     const ok = await this.store.set(keys.key, entry, ttl > 0 ? ttl : undefined);
     if (!ok) return false;
-    if (vector && entry.partition) {
-      await this.semantic!.add(keys.key, base.namespace, entry.partition, vector);
+    if (embedded) {
+      const { partition, vector } = embedded;
+      await this.semantic!.add(keys.key, base.namespace, partition, vector);
       await this.publish({
         type: "vector-added",
-        item: {
-          id: keys.key,
-          namespace: base.namespace,
-          partition: entry.partition,
-          vector: Array.from(vector),
-        },
+        item: { id: keys.key, namespace: base.namespace, partition, vector: Array.from(vector) },
       });
     }
     this.events.emit("store", { ...base, ...(ttl > 0 ? { ttl } : {}) });
@@ -541,31 +528,40 @@ export class RecallCache {
     modelId: string,
     similarity?: number,
   ): CacheOutcome<T> {
-    const saved = this.prices.savings(entry.response.modelId ?? modelId, entry.response.usage);
+    const saved = this.savedBy(entry.response, modelId);
     const ageMs = Date.now() - entry.createdAt;
-    if (status === "hit") {
-      this.events.emit("hit", { ...base, saved, ageMs });
-      return {
-        status,
-        response: entry.response as CacheResponse<T>,
-        key,
-        namespace: base.namespace,
-        saved,
-        ageMs,
-      };
-    }
-    const matchedQuestion = entry.question ?? "";
-    this.events.emit("semantic-hit", { ...base, saved, ageMs, similarity: similarity ?? 0, matchedQuestion });
-    return {
+    const outcome: CacheOutcome<T> = {
       status,
       response: entry.response as CacheResponse<T>,
       key,
       namespace: base.namespace,
       saved,
       ageMs,
-      similarity,
-      matchedQuestion,
     };
+    if (status === "hit") {
+      this.events.emit("hit", { ...base, saved, ageMs });
+      return outcome;
+    }
+    const matchedQuestion = entry.question ?? "";
+    this.events.emit("semantic-hit", { ...base, saved, ageMs, similarity: similarity ?? 0, matchedQuestion });
+    return { ...outcome, similarity, matchedQuestion };
+  }
+
+  /**
+   * The question's vector and vector partition when this call is matched by meaning (the keys carry
+   * a partition only then); undefined otherwise, or when embedding failed (reported).
+   */
+  private async embedQuestion(
+    keys: RequestKeys,
+  ): Promise<{ vector: Float32Array; partition: string } | undefined> {
+    if (!this.semantic || keys.partition === undefined || keys.question === undefined) return undefined;
+    const vector = await this.semantic.vectorOf(keys.question, keys.key);
+    return vector && { vector, partition: this.semantic.partitionOf(keys.partition) };
+  }
+
+  /** What answering with `response` instead of calling `modelId` saved (priced by the model that made it). */
+  private savedBy(response: CacheResponse, modelId: string): Savings {
+    return this.prices.savings(response.modelId ?? modelId, response.usage);
   }
 
   private async deleteKeys(keys: string[]): Promise<void> {
@@ -607,8 +603,23 @@ export class RecallCache {
     } catch {
       return;
     }
+    await this.restoreStored();
+  }
+
+  /** Re-adds the vector of every stored semantic entry to the index (until closed); how many. */
+  private async restoreStored(): Promise<number> {
+    let restored = 0;
+    for await (const [key, entry] of this.ownEntries()) {
+      if (this.closed) break;
+      if (await this.semantic!.restore(key, entry)) restored++;
+    }
+    return restored;
+  }
+
+  /** The store's Recall entries (a shared store may hold other keys and values too). */
+  private async *ownEntries(): AsyncGenerator<[string, CacheEntry]> {
     for await (const [key, value] of this.store.entries()) {
-      if (key.startsWith(`${this.prefix}:`) && isCacheEntry(value)) await semantic.restore(key, value);
+      if (key.startsWith(`${this.prefix}:`) && isCacheEntry(value)) yield [key, value];
     }
   }
 
@@ -629,17 +640,9 @@ export class RecallCache {
       let entries = 0;
       do {
         this.catchUpAgain = false;
-        for await (const [key, value] of this.store.entries()) {
-          if (this.closed) return;
-          if (
-            key.startsWith(`${this.prefix}:`) &&
-            isCacheEntry(value) &&
-            (await semantic.restore(key, value))
-          )
-            entries++;
-        }
+        entries += await this.restoreStored();
       } while (this.catchUpAgain && !this.closed);
-      this.events.emit("caught-up", { entries });
+      if (!this.closed) this.events.emit("caught-up", { entries });
     })().finally(() => {
       this.catchingUp = undefined;
     });
@@ -661,7 +664,7 @@ export class RecallCache {
         break;
       case "deleted":
       case "tag-purged":
-        semantic.remove(message.type === "deleted" ? message.ids : message.ids);
+        semantic.remove(message.ids);
         break;
       case "namespace-purged":
         void semantic.index.removeNamespace?.(message.namespace).catch(() => {});

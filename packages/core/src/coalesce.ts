@@ -5,11 +5,6 @@
 export class Coalescer<T> {
   private readonly inflight = new Map<string, Promise<T | undefined>>();
 
-  /** Number of keys with a call in flight. */
-  get size(): number {
-    return this.inflight.size;
-  }
-
   /**
    * Returns a leader's `settle` function when no one holds `key`, or the leader's pending result
    * (resolving to `undefined` if the leader failed or `waitMs` passed) when someone does.

@@ -55,11 +55,6 @@ export class Emitter {
     (this.listeners[name] as Set<CacheListener<E>> | undefined)?.delete(listener);
   }
 
-  /** True when someone listens; lets the hot path skip building an event nobody reads. */
-  has(name: CacheEventName): boolean {
-    return (this.listeners[name]?.size ?? 0) > 0;
-  }
-
   emit<E extends CacheEventName>(name: E, event: CacheEvents[E]): void {
     const set = this.listeners[name] as Set<CacheListener<E>> | undefined;
     if (!set) return;

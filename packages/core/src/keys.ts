@@ -6,6 +6,11 @@ import type { CacheRequest, ContentPart, Message } from "./request.js";
 /** Bumped whenever the canonical form changes, so old entries are never misread. */
 export const KEY_FORMAT_VERSION = "v1";
 
+/** The part every key of one namespace starts with (before `:<hash>`). */
+export function keyScope(prefix: string, namespace: string): string {
+  return `${prefix}:${KEY_FORMAT_VERSION}:${encodeURIComponent(namespace)}`;
+}
+
 export interface RequestKeys {
   /** The exact-match key: prefix, format version, namespace and the SHA-256 of the canonical request. */
   key: string;
@@ -48,8 +53,7 @@ export function requestKeys(request: CacheRequest, options: KeyOptions): Request
     params: request.params ?? {},
     context: request.context ?? null,
   };
-  const scope = `${options.prefix}:${KEY_FORMAT_VERSION}:${encodeURIComponent(options.namespace)}`;
-  const key = `${scope}:${sha256(canonicalJson({ ...head, messages }))}`;
+  const key = `${keyScope(options.prefix, options.namespace)}:${sha256(canonicalJson({ ...head, messages }))}`;
 
   // The question keeps its case even when keys fold it: the guard reads capitals as names.
   const last = request.messages[request.messages.length - 1]!;

@@ -24,16 +24,6 @@ export class SafeStore {
     return this.guard("get", key, () => this.keyv.get<T>(key), undefined);
   }
 
-  getMany<T>(keys: string[]): Promise<Array<T | undefined>> {
-    if (keys.length === 0) return Promise.resolve([]);
-    return this.guard(
-      "getMany",
-      keys[0],
-      () => this.keyv.get<T>(keys) as Promise<Array<T | undefined>>,
-      keys.map(() => undefined),
-    );
-  }
-
   set(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
     return this.guard("set", key, () => this.keyv.set(key, value, ttlMs), false);
   }
@@ -63,7 +53,7 @@ export class SafeStore {
     if (!permit) return Promise.resolve(fallback);
     const fail = (error: RecallError) => {
       this.onError(error, key);
-      if (this.breaker.failed(permit)) this.reportOpen();
+      this.breaker.failed(permit);
     };
     return new Promise<T>((resolve) => {
       let settled = false;
@@ -96,14 +86,5 @@ export class SafeStore {
         },
       );
     });
-  }
-
-  private reportOpen(): void {
-    this.onError(
-      new RecallError(
-        errorCodes.STORE_UNAVAILABLE,
-        `the store failed ${this.breaker.failures} times in a row; calls skip it (misses, nothing stored) for ${this.breaker.cooldownMs} ms, then one probes it`,
-      ),
-    );
   }
 }
