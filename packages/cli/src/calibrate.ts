@@ -10,6 +10,7 @@ import {
   calibrate,
   DEFAULT_THRESHOLD,
   type Embedder,
+  suggestThreshold,
   thresholdRange,
 } from "@recall/core";
 
@@ -270,13 +271,6 @@ export function formatReport(
 
 const total = (n: Record<string, number>) => Object.values(n).reduce((x, y) => x + y, 0);
 
-function suggestNoGuard(report: CalibrationReport): CalibrationMetrics | undefined {
-  const rows = report.rows.map((r) => r.noGuard);
-  return rows.find((_, k) =>
-    rows.slice(k).every((r) => Number.isNaN(r.precision) || r.precision >= report.targetPrecision),
-  );
-}
-
 /** The JSON report: `{ default, rows, ... }` (no per-pair details). NaN (no hits) becomes null. */
 export function jsonReport(
   report: CalibrationReport,
@@ -312,6 +306,14 @@ export function jsonReport(
     ...(args.noGuardOnly ? {} : { refusals: report.refusals }),
     definitions: DEFINITIONS,
   };
+}
+
+/** Core's suggestion rule over the guard-less figures. */
+function suggestNoGuard(report: CalibrationReport): CalibrationMetrics | undefined {
+  return suggestThreshold(
+    report.rows.map((r) => r.noGuard),
+    report.targetPrecision,
+  );
 }
 
 function nullable(n: number): number | null {

@@ -110,6 +110,9 @@ export type Lookup<T = unknown> =
       fail(): void;
     };
 
+/** A lookup that missed: the ticket to settle with the fresh answer. */
+export type LookupMiss<T = unknown> = Extract<Lookup<T>, { hit: false }>;
+
 const DAY = 86_400_000;
 
 /**

@@ -9,9 +9,10 @@
  * unlabelled: `precision` leaves it out, `strictPrecision` counts it as wrong.
  */
 import { createCache } from "./cache.js";
-import { labelJudge, type Verdict } from "./calibration-labels.js";
+import { cachedEmbedder } from "./cached-embedder.js";
+import { type LabelledPair, labelJudge, type Verdict } from "./calibration-labels.js";
 import type { Embedder } from "./embedder.js";
-import { errorCodes, RecallError } from "./errors.js";
+import { assertOption, errorCodes, RecallError } from "./errors.js";
 import { defaultGuard, type SemanticGuard } from "./guard.js";
 import { FlatIndex } from "./index/flat-index.js";
 import { normalizeText } from "./normalize.js";
@@ -19,12 +20,8 @@ import type { CacheRequest } from "./request.js";
 import { DEFAULT_THRESHOLD } from "./semantic.js";
 import type { VectorIndex } from "./vector-index.js";
 
-export interface CalibrationPair {
-  a: string;
-  b: string;
-  /** 1: same question (an answer to `a` answers `b`); 0: different. */
-  label: 0 | 1;
-}
+/** `{ a, b, label }`; label 1: same question (an answer to `a` answers `b`); 0: different. */
+export type CalibrationPair = LabelledPair;
 
 export interface CalibrationProgress {
   phase: "embed" | "store" | "lookup";
@@ -126,39 +123,6 @@ function requestFor(question: string): CacheRequest {
   };
 }
 
-/** Remembers every vector, so warming up in large batches makes the lookups free of model calls. */
-function rememberingEmbedder(
-  embedder: Embedder,
-): Embedder & { warm(texts: string[], batch: number, onBatch: (n: number) => void): Promise<void> } {
-  const known = new Map<string, Float32Array>();
-  const embed = async (texts: string[]) => {
-    const missing = [...new Set(texts.filter((t) => !known.has(t)))];
-    if (missing.length > 0) {
-      const vectors = await embedder.embed(missing);
-      if (vectors.length !== missing.length) {
-        throw new Error(`the embedder returned ${vectors.length} vectors for ${missing.length} texts`);
-      }
-      missing.forEach((t, i) => {
-        known.set(t, vectors[i]!);
-      });
-    }
-    return texts.map((t) => known.get(t)!);
-  };
-  return {
-    id: embedder.id,
-    dimensions: embedder.dimensions,
-    embed,
-    async warm(texts, batch, onBatch) {
-      const unique = [...new Set(texts)].filter((t) => !known.has(t));
-      for (let i = 0; i < unique.length; i += batch) {
-        const slice = unique.slice(i, i + batch);
-        await embed(slice);
-        onBatch(slice.length);
-      }
-    },
-  };
-}
-
 export async function calibrate(
   pairs: CalibrationPair[],
   options: CalibrationOptions,
@@ -169,25 +133,24 @@ export async function calibrate(
   const lowest = Math.min(thresholds[0] ?? defaultThreshold, defaultThreshold);
   const guard = options.guard ?? defaultGuard;
   const progress = options.onProgress ?? (() => {});
-  if (pairs.length === 0)
-    throw new RecallError(errorCodes.INVALID_OPTION, "calibration needs at least one pair");
+  assertOption(pairs.length > 0, "calibration needs at least one pair");
   for (const t of [...thresholds, defaultThreshold]) {
-    if (!(t > 0 && t <= 1))
-      throw new RecallError(errorCodes.INVALID_OPTION, `a threshold must be in (0, 1], got ${t}`);
+    assertOption(t > 0 && t <= 1, `a threshold must be in (0, 1], got ${t}`);
   }
 
   // Compare questions the way the cache stores them.
   const as = pairs.map((p) => normalizeText(p.a));
   const bs = pairs.map((p) => normalizeText(p.b));
   const verdict = labelJudge(pairs.map((p, i) => ({ a: as[i]!, b: bs[i]!, label: p.label })));
-  const embedder = rememberingEmbedder(options.embedder);
+  // Every text embedded once, in large batches up front: the lookups then make no model calls.
   const texts = [...new Set([...as, ...bs])];
-  let embedded = 0;
+  const embedder = cachedEmbedder(options.embedder, texts.length);
+  const batchSize = options.batchSize ?? 64;
   progress({ phase: "embed", done: 0, total: texts.length });
-  await embedder.warm(texts, options.batchSize ?? 64, (n) => {
-    embedded += n;
-    progress({ phase: "embed", done: embedded, total: texts.length });
-  });
+  for (let i = 0; i < texts.length; i += batchSize) {
+    await embedder.embed(texts.slice(i, i + batchSize));
+    progress({ phase: "embed", done: Math.min(i + batchSize, texts.length), total: texts.length });
+  }
 
   // Records the rule of each refusal; the `semantic-reject` events carry similarity and candidate.
   let refusedRules: Array<string | undefined> = [];
@@ -260,7 +223,8 @@ export async function calibrate(
       result.fail();
     }
     const first = lookup.refused[0] ?? lookup.accepted;
-    if (first) lookup.nearest = judge(first.question, first.similarity);
+    if (first)
+      lookup.nearest = { question: first.question, similarity: first.similarity, verdict: first.verdict };
     lookups.push(lookup);
     if ((i + 1) % 250 === 0 || i + 1 === pairs.length)
       progress({ phase: "lookup", done: i + 1, total: pairs.length });
@@ -270,9 +234,7 @@ export async function calibrate(
   const positives = pairs.filter((p) => p.label === 1).length;
   const at = (threshold: number, withGuard: boolean) => metricsAt(lookups, positives, threshold, withGuard);
   const rows: CalibrationRow[] = thresholds.map((t) => ({ ...at(t, true), noGuard: at(t, false) }));
-  const suggestedRow = rows.find((_, k) =>
-    rows.slice(k).every((r) => Number.isNaN(r.precision) || r.precision >= targetPrecision),
-  );
+  const suggestedRow = suggestThreshold(rows, targetPrecision);
   return {
     pairs: pairs.length,
     positives,
@@ -284,6 +246,11 @@ export async function calibrate(
     refusals: refusalsAt(lookups, defaultThreshold),
     lookups,
   };
+}
+
+/** The lowest row from which precision stays at or above `target` (rows without hits do not count), if any. */
+export function suggestThreshold<R extends CalibrationMetrics>(rows: R[], target: number): R | undefined {
+  return rows.find((_, k) => rows.slice(k).every((r) => Number.isNaN(r.precision) || r.precision >= target));
 }
 
 function withoutNoGuard({ noGuard: _, ...metrics }: CalibrationRow): CalibrationMetrics {

@@ -1,6 +1,6 @@
 export type { BreakerOptions } from "./breaker.js";
 export type { BusMessage, CacheBus } from "./bus.js";
-export type { CacheOptions, CacheOutcome, CacheStatus, CallOptions, Lookup } from "./cache.js";
+export type { CacheOptions, CacheOutcome, CacheStatus, CallOptions, Lookup, LookupMiss } from "./cache.js";
 export { createCache, RecallCache } from "./cache.js";
 export { cachedEmbedder } from "./cached-embedder.js";
 export type {
@@ -13,13 +13,13 @@ export type {
   Candidate as CalibrationCandidate,
   PairLookup,
 } from "./calibrate.js";
-export { calibrate, metricsAt, thresholdRange } from "./calibrate.js";
+export { calibrate, metricsAt, suggestThreshold, thresholdRange } from "./calibrate.js";
 export type { Verdict as CalibrationVerdict } from "./calibration-labels.js";
 export type { Embedder } from "./embedder.js";
 export type { CacheEntry } from "./entry.js";
 export { decodeVector, encodeVector, isCacheEntry } from "./entry.js";
 export type { RecallErrorCode } from "./errors.js";
-export { errorCodes, RecallError } from "./errors.js";
+export { assertOption, errorCodes, RecallError } from "./errors.js";
 export type { CacheEventName, CacheEvents, CacheListener, Savings } from "./events.js";
 export type {
   GuardOptions,

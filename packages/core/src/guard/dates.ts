@@ -1,5 +1,5 @@
 import { difference, type GuardRule, list } from "./rule.js";
-import { perText, type Token } from "./text.js";
+import { lowerCleanOf, perText, type Token } from "./text.js";
 
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const MONTHS = [
@@ -79,7 +79,7 @@ export const datesOf = perText((text): Set<string> => {
   const padded = text.padded;
   for (const m of padded.matchAll(RELATIVE))
     out.add(`${m[1] === "coming" ? "next" : m[1] === "previous" || m[1] === "past" ? "last" : m[1]} ${m[2]}`);
-  for (const m of text.clean.toLowerCase().matchAll(CLOCK)) {
+  for (const m of lowerCleanOf(text).matchAll(CLOCK)) {
     out.add(`${Number(m[1])}${m[2] && m[2] !== "00" ? `:${m[2]}` : ""}${m[3]}m`);
   }
   for (const word of ["noon", "midnight"]) if (text.words.has(word)) out.add(word);

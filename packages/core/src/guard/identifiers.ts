@@ -1,5 +1,5 @@
 import { type GuardRule, list } from "./rule.js";
-import { type GuardText, perText } from "./text.js";
+import { type GuardText, lowerCleanOf, perText } from "./text.js";
 
 /** Code-like tokens, tried in this order on the raw text. */
 const PATTERNS = [
@@ -30,7 +30,7 @@ export const identifiersOf = perText((text): Set<string> => {
 
 /** True when `text` contains `id` as a whole token (letter case aside: "iPhone" = "iphone"). */
 function contains(text: GuardText, id: string): boolean {
-  const haystack = text.clean.toLowerCase();
+  const haystack = lowerCleanOf(text);
   const needle = id.toLowerCase();
   let from = 0;
   for (;;) {

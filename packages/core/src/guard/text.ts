@@ -111,6 +111,9 @@ export function hasPhrase(text: GuardText, phrase: string): boolean {
   return phrase.includes(" ") ? text.padded.includes(` ${phrase} `) : text.words.has(phrase);
 }
 
+/** `clean` in lower case, computed once per text (dates, units and identifiers search it). */
+export const lowerCleanOf = perText((text) => text.clean.toLowerCase());
+
 /** Wraps a per-text reading so it is computed once per analyzed text (texts are memoized above). */
 export function perText<R>(read: (text: GuardText) => R): (text: GuardText) => R {
   const cache = new WeakMap<GuardText, R>();

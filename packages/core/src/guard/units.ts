@@ -1,5 +1,5 @@
 import { difference, type GuardRule, list } from "./rule.js";
-import { perText } from "./text.js";
+import { lowerCleanOf, perText } from "./text.js";
 
 /**
  * Units by canonical name. `words` count wherever they appear ("how many miles…"); `short` forms
@@ -86,7 +86,7 @@ const PREFIXED = new RegExp(String.raw`([$€£₹¥]|\brs\.?|\binr|\busd|\beur)
 
 /** The units a text mentions, by canonical name ("GB", "km", "USD"). */
 export const unitsOf = perText((text): Set<string> => {
-  const lower = text.clean.toLowerCase();
+  const lower = lowerCleanOf(text);
   const out = new Set<string>();
   for (const m of lower.matchAll(QUANTITY)) {
     // One-letter units only when written against the number ("5m", not "grade 5 c").
