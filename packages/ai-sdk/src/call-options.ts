@@ -1,5 +1,5 @@
 import type { LanguageModelV4CallOptions } from "@ai-sdk/provider";
-import { type CallOptions, errorCodes, RecallError } from "@recall/core";
+import { assertOption, type CallOptions } from "@recall/core";
 
 /** How a cached stream is played back: at once, at the original pace, or `n` times faster than it. */
 export type ReplayPace = "instant" | "original" | number;
@@ -46,12 +46,12 @@ export function readRecallOptions(
 ): ReadOptions {
   const raw = params.providerOptions?.recall as Record<string, unknown> | undefined;
   if (raw === undefined || raw === null) return { call: defaults, context: undefined, pace: undefined };
-  invalidUnless(typeof raw === "object" && !Array.isArray(raw), "providerOptions.recall must be an object");
+  assertOption(typeof raw === "object" && !Array.isArray(raw), "providerOptions.recall must be an object");
   const call: CallOptions = { ...defaults };
   for (const key of BOOLEAN_KEYS) {
     const v = raw[key];
     if (v === undefined) continue;
-    invalidUnless(
+    assertOption(
       typeof v === "boolean",
       `providerOptions.recall.${key} must be a boolean, got ${JSON.stringify(v)}`,
     );
@@ -59,14 +59,14 @@ export function readRecallOptions(
   }
   if (raw.ttl !== undefined) {
     const ttl = raw.ttl;
-    invalidUnless(
+    assertOption(
       typeof ttl === "number" && Number.isFinite(ttl) && ttl >= 0,
       `providerOptions.recall.ttl must be a non-negative number of ms, got ${JSON.stringify(ttl)}`,
     );
     call.ttl = ttl;
   }
   if (raw.namespace !== undefined) {
-    invalidUnless(
+    assertOption(
       typeof raw.namespace === "string" && raw.namespace.length > 0,
       "providerOptions.recall.namespace must be a non-empty string",
     );
@@ -74,21 +74,21 @@ export function readRecallOptions(
   }
   if (raw.threshold !== undefined) {
     const t = raw.threshold;
-    invalidUnless(
+    assertOption(
       typeof t === "number" && t > 0 && t <= 1,
       `providerOptions.recall.threshold must be a cosine similarity in (0, 1], got ${JSON.stringify(t)}`,
     );
     call.threshold = t;
   }
   if (raw.tags !== undefined) {
-    invalidUnless(
+    assertOption(
       Array.isArray(raw.tags) && raw.tags.every((t) => typeof t === "string"),
       "providerOptions.recall.tags must be an array of strings",
     );
     call.tags = raw.tags as string[];
   }
   const pace = raw.pace;
-  invalidUnless(
+  assertOption(
     pace === undefined || isPace(pace),
     `providerOptions.recall.pace must be "instant", "original" or a positive speed factor, got ${JSON.stringify(pace)}`,
   );
@@ -101,8 +101,4 @@ export function isPace(value: unknown): value is ReplayPace {
     value === "original" ||
     (typeof value === "number" && Number.isFinite(value) && value > 0)
   );
-}
-
-function invalidUnless(ok: boolean, message: string): asserts ok {
-  if (!ok) throw new RecallError(errorCodes.INVALID_OPTION, message);
 }

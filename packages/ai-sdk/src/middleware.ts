@@ -5,8 +5,16 @@ import type {
   LanguageModelV4Middleware,
   LanguageModelV4StreamResult,
 } from "@ai-sdk/provider";
-import { type CallOptions, errorCodes, type Lookup, type RecallCache, RecallError } from "@recall/core";
+import {
+  type CallOptions,
+  errorCodes,
+  type Lookup,
+  type LookupMiss,
+  type RecallCache,
+  RecallError,
+} from "@recall/core";
 import { isPace, type ReplayPace, readRecallOptions } from "./call-options.js";
+import { commitFresh } from "./commit.js";
 import { type GenerateBody, isGenerateBody, replayGenerate, toGenerateResponse } from "./generate.js";
 import { recallMetadata, withRecall } from "./provider-metadata.js";
 import { isStreamBody, replayStream } from "./replay.js";
@@ -65,18 +73,7 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
         ticket.fail();
         throw error;
       }
-      let meta = recallMetadata({
-        status: ticket.status,
-        key: ticket.key,
-        namespace: ticket.namespace,
-        stored: false,
-      });
-      try {
-        const outcome = await ticket.commit(toGenerateResponse(result, model.modelId));
-        meta = recallMetadata({ ...outcome, response: undefined });
-      } catch {
-        ticket.fail();
-      }
+      const meta = await commitFresh(ticket, () => toGenerateResponse(result, model.modelId));
       return { ...result, providerMetadata: withRecall(result.providerMetadata, meta) };
     },
 
@@ -114,13 +111,11 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
   };
 }
 
-type Ticket<T> = Extract<Lookup<T>, { hit: false }>;
-
 /**
  * The ticket of a call the cache could not serve (the engine failed unexpectedly, or an entry was
  * unreadable): the model answers, nothing is stored, the status says bypass.
  */
-function uncached<T>(): Ticket<T> {
+function uncached<T>(): LookupMiss<T> {
   return {
     hit: false,
     status: "bypass",

@@ -3,13 +3,9 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
-import type { CacheOutcome, CacheResponse, ResponseToolCall } from "@recall/core";
-import {
-  type RecallMetadata,
-  recallMetadata,
-  withoutRecallMetadata,
-  withRecall,
-} from "./provider-metadata.js";
+import type { CacheResponse, LookupMiss, ResponseToolCall } from "@recall/core";
+import { commitFresh, notStored } from "./commit.js";
+import { type RecallMetadata, withoutRecallMetadata, withRecall } from "./provider-metadata.js";
 import { toStorable } from "./storable.js";
 import { summarize } from "./summary.js";
 
@@ -22,13 +18,7 @@ export interface StreamBody {
 }
 
 /** The engine's half of a miss: store the recording, or give up so waiting callers go on their own. */
-export interface StreamTicket {
-  status: "miss" | "bypass";
-  key: string;
-  namespace: string;
-  commit(response: CacheResponse<StreamBody>): Promise<CacheOutcome<StreamBody>>;
-  fail(): void;
-}
+export type StreamTicket = LookupMiss<StreamBody>;
 
 export interface RecordOptions {
   ticket: StreamTicket;
@@ -84,14 +74,13 @@ export function recordStream(
   });
 
   const end = async (): Promise<FinishPart | undefined> => {
-    const base = { status: ticket.status, key: ticket.key, namespace: ticket.namespace };
     if (!finish) {
       fail();
       return undefined;
     }
     if (errored || signal?.aborted || settled) {
       fail();
-      return finishWith(finish, recallMetadata({ ...base, stored: false }));
+      return finishWith(finish, notStored(ticket));
     }
     settled = true;
     const response: CacheResponse<StreamBody> = {
@@ -104,12 +93,7 @@ export function recordStream(
         modelId: modelId ?? options.modelId,
       }),
     };
-    try {
-      const outcome = await ticket.commit(response);
-      return finishWith(finish, recallMetadata({ ...outcome, response: undefined }));
-    } catch {
-      return finishWith(finish, recallMetadata({ ...base, stored: false }));
-    }
+    return finishWith(finish, await commitFresh(ticket, () => response));
   };
 
   return new ReadableStream<LanguageModelV4StreamPart>({

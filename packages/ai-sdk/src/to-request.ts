@@ -7,6 +7,7 @@ import type {
   SharedV4ProviderOptions,
 } from "@ai-sdk/provider";
 import type { CacheRequest, GenerationParams, Message, ToolChoice, ToolDefinition } from "@recall/core";
+import { withoutRecallMetadata } from "./provider-metadata.js";
 
 /** Which AI SDK call a cache entry answers; a generate result and a recorded stream never share a key. */
 export type CallKind = "generate" | "stream";
@@ -67,9 +68,8 @@ function toParams(params: LanguageModelV4CallOptions, promptOptions: unknown[]):
 export function withoutRecall(
   options: SharedV4ProviderOptions | undefined,
 ): SharedV4ProviderOptions | undefined {
-  if (!options) return undefined;
-  const { recall: _recall, ...rest } = options;
-  return Object.keys(rest).length > 0 ? rest : undefined;
+  const rest = withoutRecallMetadata(options);
+  return rest && Object.keys(rest).length > 0 ? rest : undefined;
 }
 
 function toTool(tool: LanguageModelV4FunctionTool | LanguageModelV4ProviderTool): ToolDefinition {

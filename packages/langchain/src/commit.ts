@@ -1,8 +1,8 @@
-import type { CacheOutcome, Lookup } from "@recall/core";
+import type { CacheOutcome, LookupMiss } from "@recall/core";
 import { describeGenerations, type StoredGenerations } from "./generations.js";
 import { containsSecret } from "./secrets.js";
 
-type Ticket = Extract<Lookup<StoredGenerations>, { hit: false }>;
+type Ticket = LookupMiss<StoredGenerations>;
 
 /**
  * Settles a miss with the fresh answer: stored through the core (which validates it), unless the

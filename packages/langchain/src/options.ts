@@ -40,6 +40,11 @@ export function assertOptions(options: RecallLangChainOptions): void {
   }
 }
 
+/** The usage metadata a hit reports: `original` unless the options say otherwise. */
+export function hitUsageOf(options: RecallLangChainOptions): HitUsage {
+  return options.hitUsage ?? "original";
+}
+
 /** The per-call options for the core: the adapter's defaults under the call's own. */
 export function callOptionsOf(options: RecallLangChainOptions, perCall?: CallOptions): CallOptions {
   const { hitUsage: _h, onError: _e, ...defaults } = options;

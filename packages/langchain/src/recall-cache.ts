@@ -1,6 +1,13 @@
 import { BaseCache } from "@langchain/core/caches";
 import type { Generation } from "@langchain/core/outputs";
-import { errorCodes, type Lookup, type RecallCache, RecallError, sha256 } from "@recall/core";
+import {
+  errorCodes,
+  type Lookup,
+  type LookupMiss,
+  type RecallCache,
+  RecallError,
+  sha256,
+} from "@recall/core";
 import { commitAnswer } from "./commit.js";
 import {
   isStoredGenerations,
@@ -12,6 +19,7 @@ import {
   assertCache,
   assertOptions,
   callOptionsOf,
+  hitUsageOf,
   type RecallLangChainOptions,
   reporter,
 } from "./options.js";
@@ -26,7 +34,7 @@ export interface RecallLangChainCacheOptions extends RecallLangChainOptions {
   pendingTimeoutMs?: number;
 }
 
-type Ticket = Extract<Lookup<StoredGenerations>, { hit: false }>;
+type Ticket = LookupMiss<StoredGenerations>;
 
 interface Pending {
   secrets: ReadonlySet<string>;
@@ -97,7 +105,7 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
       if (!isStoredGenerations(body)) return null;
       const generations = reviveGenerations(body);
       markGenerations(generations, recallMetadata(lookup.outcome));
-      const hitUsage = this.options.hitUsage ?? "original";
+      const hitUsage = hitUsageOf(this.options);
       if (hitUsage === "original") keepUsageThroughLangChain(generations);
       else setHitUsage(generations, hitUsage);
       return generations;

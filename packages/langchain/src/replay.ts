@@ -7,7 +7,7 @@ import {
 import { ChatGenerationChunk } from "@langchain/core/outputs";
 import type { StoredGenerations } from "./generations.js";
 import { reviveGenerations } from "./generations.js";
-import type { HitUsage, RecallMetadata } from "./status.js";
+import { type HitUsage, type RecallMetadata, ZERO_USAGE } from "./status.js";
 
 /**
  * A cached answer as a stream of chunks: the text in the pieces it was streamed in (or word by word
@@ -59,9 +59,7 @@ export function replayChunks(
       index: (m.tool_calls?.length ?? 0) + i,
     })),
   ];
-  const usage =
-    m.usage_metadata &&
-    (hitUsage === "zero" ? { input_tokens: 0, output_tokens: 0, total_tokens: 0 } : m.usage_metadata);
+  const usage = m.usage_metadata && (hitUsage === "zero" ? { ...ZERO_USAGE } : m.usage_metadata);
   const last = new AIMessageChunk({
     content,
     additional_kwargs: m.additional_kwargs,

@@ -52,7 +52,8 @@ export function markGenerations(generations: Generation[], meta: RecallMetadata)
   }
 }
 
-const ZERO: UsageMetadata = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+/** The usage of a call that spent no tokens (copy it before handing it out). */
+export const ZERO_USAGE: UsageMetadata = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
 
 /** Sets a hit's usage metadata as `hitUsage` says (`original`: as stored). */
 export function setHitUsage(generations: Generation[], hitUsage: HitUsage): void {
@@ -60,7 +61,7 @@ export function setHitUsage(generations: Generation[], hitUsage: HitUsage): void
   for (const g of generations) {
     const message = (g as Generation & { message?: BaseMessage & { usage_metadata?: UsageMetadata } })
       .message;
-    if (message?.getType() === "ai") message.usage_metadata = { ...ZERO };
+    if (message?.getType() === "ai") message.usage_metadata = { ...ZERO_USAGE };
   }
 }
 

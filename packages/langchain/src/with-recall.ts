@@ -7,7 +7,7 @@ import {
 import { AIMessageChunk, type BaseMessage, convertToChunk } from "@langchain/core/messages";
 import { type ChatGeneration, ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { type Runnable, RunnableBinding, type RunnableConfig } from "@langchain/core/runnables";
-import { type CallOptions, errorCodes, type Lookup, type RecallCache, RecallError } from "@recall/core";
+import { type CallOptions, errorCodes, type LookupMiss, type RecallCache, RecallError } from "@recall/core";
 import { commitAnswer } from "./commit.js";
 import {
   isStoredGenerations,
@@ -19,6 +19,7 @@ import {
   assertCache,
   assertOptions,
   callOptionsOf,
+  hitUsageOf,
   type RecallLangChainOptions,
   reporter,
 } from "./options.js";
@@ -38,7 +39,7 @@ export interface WithRecallOptions extends RecallLangChainOptions {
 }
 
 type ChatModel = BaseChatModel<any, any>;
-type Ticket = Extract<Lookup<StoredGenerations>, { hit: false }>;
+type Ticket = LookupMiss<StoredGenerations>;
 
 /**
  * A chat model whose `invoke`, `batch` and `stream` (and `streamEvents`, chains, agents) all go
@@ -124,15 +125,8 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     const view = Object.create(model, {
       withConfig: { value: (bound: Record<string, unknown>) => rewrap(model.withConfig(bound), options) },
       bindTools: {
-        value: (tools: BindToolsInput[], kwargs?: Record<string, unknown>) => {
-          if (typeof model.bindTools !== "function") {
-            throw new RecallError(
-              errorCodes.INVALID_OPTION,
-              `${model.getName()} does not support tools (no bindTools)`,
-            );
-          }
-          return rewrap(model.bindTools(tools, kwargs), options);
-        },
+        value: (tools: BindToolsInput[], kwargs?: Partial<RecallChatModelCallOptions>) =>
+          this.bindTools(tools, kwargs),
       },
     });
     return model.withStructuredOutput.call(view, schema, config);
@@ -149,7 +143,7 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     if (ticket.kind === "hit") {
       const generations = reviveGenerations(ticket.body) as ChatGeneration[];
       markGenerations(generations, ticket.meta);
-      setHitUsage(generations, this.options.hitUsage ?? "original");
+      setHitUsage(generations, hitUsageOf(this.options));
       if (generations[0]) await runManager?.handleLLMNewToken(generations[0].text);
       return ticket.body.llmOutput
         ? { generations, llmOutput: structuredClone(ticket.body.llmOutput) }
@@ -178,7 +172,7 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     const modelOptions = withModelDefaults(this.model, callOptions) as this["ParsedCallOptions"];
     const ticket = await this.open(messages, modelOptions, perCall);
     if (ticket.kind === "hit") {
-      for (const chunk of replayChunks(ticket.body, ticket.meta, this.options.hitUsage ?? "original")) {
+      for (const chunk of replayChunks(ticket.body, ticket.meta, hitUsageOf(this.options))) {
         yield chunk;
         await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, {
           chunk,
