@@ -8,19 +8,11 @@ import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  comparedWith?: string;
-  ratio?: number;
-}
+import { type Figure, round } from "../../core/bench/figures.js";
 
 const CONNECTIONS = 32;
 const HEADERS = { "content-type": "application/json", authorization: "Bearer sk-client" };
 const SYSTEM = "You are the support assistant of Acme Cloud. Answer briefly and cite the docs.";
-const round = (v: number, digits = 0) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 const body = (question: string) =>
   JSON.stringify({
@@ -161,17 +153,17 @@ export async function run({
       cpuPerRequest(mixedRun),
     ];
     return [
-      { name: "bare_route_rps", value: round(bareRps), unit: "req/s" },
+      { name: "bare_route_rps", value: round(bareRps, 0), unit: "req/s" },
       {
         name: "proxy_hit_rps",
-        value: round(hitRps),
+        value: round(hitRps, 0),
         unit: "req/s",
         comparedWith: "bare_route_rps",
         ratio: round(hitRps / bareRps, 2),
       },
       {
         name: "proxy_mixed_80_20_rps",
-        value: round(mixedRps),
+        value: round(mixedRps, 0),
         unit: "req/s",
         comparedWith: "proxy_hit_rps",
         ratio: round(mixedRps / hitRps, 2),
@@ -191,17 +183,17 @@ export async function run({
         comparedWith: "bare_route_cpu_us_per_req",
         ratio: round(hitCpu / bareCpu, 2),
       },
-      { name: "bare_route_capacity_rps", value: round(1e6 / bareCpu), unit: "req/s/core" },
+      { name: "bare_route_capacity_rps", value: round(1e6 / bareCpu, 0), unit: "req/s/core" },
       {
         name: "proxy_hit_capacity_rps",
-        value: round(1e6 / hitCpu),
+        value: round(1e6 / hitCpu, 0),
         unit: "req/s/core",
         comparedWith: "bare_route_capacity_rps",
         ratio: round(bareCpu / hitCpu, 2),
       },
       {
         name: "proxy_mixed_80_20_capacity_rps",
-        value: round(1e6 / mixedCpu),
+        value: round(1e6 / mixedCpu, 0),
         unit: "req/s/core",
         comparedWith: "proxy_hit_capacity_rps",
         ratio: round(hitCpu / mixedCpu, 2),

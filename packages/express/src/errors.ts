@@ -1,4 +1,3 @@
-import { errorCodes, RecallError } from "@recall/core";
 import type { ErrorRequestHandler, Response } from "express";
 
 /** The error body OpenAI's API answers with, which its clients know how to surface. */
@@ -78,8 +77,3 @@ export const lastErrorHandler: ErrorRequestHandler = (error, _req, res, next) =>
   const message = error instanceof Error ? error.message : String(error);
   sendApiError(res, new ApiError(500, `The proxy failed: ${message}`, null, "proxy_error"));
 };
-
-/** Throws `RECALL_INVALID_OPTION` unless `ok`: bad configuration fails at creation, not per request. */
-export function assertOption(ok: boolean, message: string): asserts ok {
-  if (!ok) throw new RecallError(errorCodes.INVALID_OPTION, message);
-}

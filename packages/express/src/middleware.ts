@@ -1,11 +1,11 @@
-import type { CacheRequest, RecallCache } from "@recall/core";
+import { assertOption, type CacheRequest, type RecallCache } from "@recall/core";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { type RequestCacheOptions, requestCallOptions } from "./call-options.js";
-import { ApiError, assertOption, sendApiError } from "./errors.js";
-import { CACHE_HEADER, cacheHeaderValue, setHitHeaders } from "./headers.js";
+import { ApiError, sendApiError } from "./errors.js";
+import { CACHE_HEADER, setHitHeaders } from "./headers.js";
 import { openAIChatRequest } from "./openai-request.js";
 import { type AnswerDescription, describeChatCompletion, isChatCompletion } from "./openai-response.js";
-import { lookupSafely, type Ticket } from "./proxy-json.js";
+import { lookupSafely, markMiss, type Ticket } from "./proxy-json.js";
 
 /** What `recallMiddleware` stores: the route's status and its JSON exactly as it was sent. */
 export interface StoredRouteAnswer {
@@ -80,7 +80,7 @@ export function recallMiddleware(options: RecallMiddlewareOptions): RequestHandl
       res.end(stored.json);
       return;
     }
-    res.setHeader(CACHE_HEADER, lookup ? cacheHeaderValue(lookup.status) : "BYPASS");
+    markMiss(res, lookup);
     if (lookup) captureAnswer(req, res, lookup, describe);
     next();
   };

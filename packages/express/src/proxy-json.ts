@@ -4,6 +4,7 @@ import type {
   CacheResponse,
   CallOptions,
   Lookup,
+  LookupMiss,
   RecallCache,
 } from "@recall/core";
 import type { Request, Response } from "express";
@@ -13,7 +14,7 @@ import type { AnswerDescription } from "./openai-response.js";
 import { copyStatusAndHeaders, postJson, type UpstreamConfig } from "./upstream.js";
 
 /** A miss's ticket: settle it with the fresh answer, or fail it so waiting callers go upstream. */
-export type Ticket<T = string> = Extract<Lookup<T>, { hit: false }>;
+export type Ticket<T = string> = LookupMiss<T>;
 
 /** The proxy stores each answer as the exact JSON text the upstream sent, and replays it as is. */
 export type StoredAnswer = CacheResponse<string>;
@@ -42,7 +43,7 @@ export function sendJsonHit(res: Response, outcome: CacheOutcome<string>): void 
   res.end(outcome.response.body);
 }
 
-export function markMiss(res: Response, ticket: Ticket | undefined): void {
+export function markMiss<T>(res: Response, ticket: Ticket<T> | undefined): void {
   res.setHeader(CACHE_HEADER, ticket ? cacheHeaderValue(ticket.status) : "BYPASS");
 }
 

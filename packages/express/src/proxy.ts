@@ -1,7 +1,7 @@
-import { RecallCache } from "@recall/core";
+import { assertOption, RecallCache } from "@recall/core";
 import express, { type Router } from "express";
 import type { RequestCacheOptions } from "./call-options.js";
-import { assertOption, bodyErrorHandler, lastErrorHandler } from "./errors.js";
+import { bodyErrorHandler, lastErrorHandler } from "./errors.js";
 import { chatCompletionsHandler } from "./proxy-chat.js";
 import type { ProxyContext } from "./proxy-context.js";
 import { embeddingsHandler } from "./proxy-embeddings.js";

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import type { Request, Response } from "express";
+import { CACHE_HEADER } from "./headers.js";
 
 export interface UpstreamConfig {
   /** Base URL of the OpenAI-compatible API, with its version path (e.g. `https://api.openai.com/v1`). */
@@ -98,7 +99,7 @@ export async function forwardUnchanged(req: Request, res: Response, config: Upst
   init.signal = controller.signal;
   const upstream = await config.fetch(upstreamUrl(config, req.url), init);
   copyStatusAndHeaders(upstream, res);
-  res.setHeader("X-Recall-Cache", "BYPASS");
+  res.setHeader(CACHE_HEADER, "BYPASS");
   if (!upstream.body) {
     res.end();
     return;

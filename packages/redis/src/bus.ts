@@ -4,10 +4,12 @@ import { decodeVector, encodeVector } from "@recall/core";
 import {
   checkTimeout,
   closeClient,
+  DEFAULT_COMMAND_TIMEOUT_MS,
   firstConnection,
-  type RedisClientLike,
+  openSubscriber,
   type RedisConnection,
   resolveClient,
+  type Subscriber,
   sendBounded,
   withTimeout,
 } from "./client.js";
@@ -48,13 +50,14 @@ type WireVectorAdded = {
  */
 export function createRedisBus(options: RedisBusOptions): RedisBus {
   const what = "createRedisBus";
-  const commandTimeoutMs = checkTimeout(options.commandTimeoutMs, "commandTimeoutMs", what) ?? 250;
+  const commandTimeoutMs =
+    checkTimeout(options.commandTimeoutMs, "commandTimeoutMs", what) ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const subscribeTimeoutMs = checkTimeout(options.subscribeTimeoutMs, "subscribeTimeoutMs", what) ?? 1_000;
   const channel = options.channel ?? "recall:bus";
   const onError = options.onError ?? (() => {});
   const { client, owned } = resolveClient(options, what, onError);
   const instanceId = randomUUID();
-  const subscribers = new Set<RedisClientLike>();
+  const subscribers = new Set<Subscriber>();
 
   return {
     instanceId,
@@ -71,15 +74,12 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
       listener: (message: BusMessage) => void,
       onGap?: () => void,
     ): Promise<() => Promise<void>> {
-      const subscriber = client.duplicate({ disableOfflineQueue: false });
-      subscriber.on("error", onError);
       // Every connection after the one subscribe() waits for follows a time of not listening
       // (a reconnect, or a Redis that was away at start): messages may have been missed.
       let waiting = true;
-      subscriber.on("ready", () => {
+      const onReady = () => {
         if (!waiting) onGap?.();
-      });
-      subscribers.add(subscriber);
+      };
       const onMessage = (raw: string) => {
         const message = fromWire(raw, instanceId);
         if (message === undefined) return onError(new Error(`undecodable message on ${channel}`));
@@ -90,27 +90,24 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
           onError(error as Error);
         }
       };
-      const active = subscriber
-        .connect()
-        .then(() => subscriber.subscribe(channel, onMessage))
-        .catch((error: unknown) => onError(error as Error));
+      const subscriber = openSubscriber(client, channel, onMessage, onError, commandTimeoutMs, onReady);
+      subscribers.add(subscriber);
       // Go on after the bound even if Redis is away: the subscription completes when it comes back.
       // Waiting for the shared client too means a cache's ready() finds Redis connected.
       await withTimeout(
-        Promise.all([active, firstConnection(client)]),
+        Promise.all([subscriber.active, firstConnection(client)]),
         subscribeTimeoutMs,
         "SUBSCRIBE",
       ).catch(() => {});
       waiting = false;
       return async () => {
         subscribers.delete(subscriber);
-        await closeClient(subscriber, () => subscriber.unsubscribe(channel), commandTimeoutMs);
+        await subscriber.close();
       };
     },
 
     async close() {
-      for (const subscriber of subscribers)
-        await closeClient(subscriber, () => subscriber.unsubscribe(channel), commandTimeoutMs);
+      for (const subscriber of subscribers) await subscriber.close();
       subscribers.clear();
       if (owned) await closeClient(client, undefined, commandTimeoutMs);
     },

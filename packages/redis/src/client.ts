@@ -18,6 +18,9 @@ export interface RedisClientLike {
   destroy(): void;
 }
 
+/** Bound on each Redis command when `commandTimeoutMs` is not given. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 250;
+
 /** Where to reach Redis: a client you already hold, or a URL to open one. */
 export interface RedisConnection {
   /** A node-redis 5 client, e.g. `keyvRedis.client` from `@keyv/redis`. Recall connects it if it is not open. */
@@ -166,4 +169,38 @@ export async function closeClient(
   } catch {
     // Already closed.
   }
+}
+
+/** A pub/sub connection listening on one channel. */
+export interface Subscriber {
+  /** Settles once subscribed, or once that failed (the failure going to `onError`). */
+  readonly active: Promise<unknown>;
+  /** Unsubscribes (if connected) and drops the connection, never throwing, never waiting past the bound. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a duplicate of `client` (a subscribed connection can do nothing else) and subscribes it to
+ * `channel` in the background. `onReady`, if given, is attached before connecting and hears every
+ * `ready` of the connection, the first included.
+ */
+export function openSubscriber(
+  client: RedisClientLike,
+  channel: string,
+  onMessage: (message: string, channel: string) => void,
+  onError: (error: Error) => void,
+  commandTimeoutMs: number,
+  onReady?: () => void,
+): Subscriber {
+  const subscriber = client.duplicate({ disableOfflineQueue: false });
+  subscriber.on("error", onError);
+  if (onReady) subscriber.on("ready", onReady);
+  const active = subscriber
+    .connect()
+    .then(() => subscriber.subscribe(channel, onMessage))
+    .catch((error: unknown) => onError(error as Error));
+  return {
+    active,
+    close: () => closeClient(subscriber, () => subscriber.unsubscribe(channel), commandTimeoutMs),
+  };
 }

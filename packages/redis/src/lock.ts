@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { DistributedLock, LockHandle } from "@recall/core";
 import { errorCodes, RecallError } from "@recall/core";
-import { checkTimeout, closeClient, type RedisConnection, resolveClient, sendBounded } from "./client.js";
+import {
+  checkTimeout,
+  closeClient,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  openSubscriber,
+  type RedisConnection,
+  resolveClient,
+  sendBounded,
+} from "./client.js";
 
 export interface RedisLockOptions extends RedisConnection {
   /** Prefix of the lock keys, kept apart from cache entries. Default `recall-lock:`. */
@@ -42,7 +50,8 @@ return 0`;
  */
 export function createRedisLock(options: RedisLockOptions): RedisLock {
   const what = "createRedisLock";
-  const commandTimeoutMs = checkTimeout(options.commandTimeoutMs, "commandTimeoutMs", what) ?? 250;
+  const commandTimeoutMs =
+    checkTimeout(options.commandTimeoutMs, "commandTimeoutMs", what) ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const maxPollMs = checkTimeout(options.maxPollIntervalMs, "maxPollIntervalMs", what) ?? 250;
   const prefix = options.keyPrefix ?? "recall-lock:";
   if (typeof prefix !== "string")
@@ -58,13 +67,8 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
   const wake = (key: string) => {
     for (const done of waiters.get(key) ?? []) done();
   };
-  const subscriber = client.duplicate({ disableOfflineQueue: false });
-  subscriber.on("error", onError);
+  const subscriber = openSubscriber(client, channel, (message) => wake(message), onError, commandTimeoutMs);
   let closed = false;
-  subscriber
-    .connect()
-    .then(() => subscriber.subscribe(channel, (message) => wake(message)))
-    .catch((error: unknown) => onError(error as Error));
 
   return {
     async acquire(key: string, ttlMs: number): Promise<LockHandle | undefined> {
@@ -145,7 +149,7 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
       if (closed) return;
       closed = true;
       for (const key of [...waiters.keys()]) wake(key);
-      await closeClient(subscriber, () => subscriber.unsubscribe(channel), commandTimeoutMs);
+      await subscriber.close();
       if (owned) await closeClient(client, undefined, commandTimeoutMs);
     },
   };

@@ -3,6 +3,7 @@ import { createRedisBus, type RedisBus } from "./bus.js";
 import {
   checkTimeout,
   closeClient,
+  DEFAULT_COMMAND_TIMEOUT_MS,
   type RedisClientLike,
   type RedisConnection,
   resolveClient,
@@ -65,7 +66,7 @@ export function redisRecall(options: RedisRecallOptions): RedisRecall {
     async close() {
       await lock.close();
       await bus.close();
-      if (owned) await closeClient(client, undefined, commandTimeoutMs ?? 250);
+      if (owned) await closeClient(client, undefined, commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
     },
   };
 }
