@@ -171,7 +171,6 @@ export function buildBertOnnx(model: TfjsGraphModel): BertOnnx {
     throw new Error(`heads ${numAttentionHeads} x ${headSize} != hidden ${hiddenSize}`);
   const headShape = g.int64("head_shape", [0, 0, numAttentionHeads, headSize]);
   const hiddenShape = g.int64("hidden_shape", [0, 0, hiddenSize]);
-  let intermediateSize = 0;
 
   const dense = (x: string, scope: string, name: string): string => {
     const kernel = tf.weight(`${scope}/Tensordot/MatMul`, "MatMul", 1);
@@ -232,7 +231,6 @@ export function buildBertOnnx(model: TfjsGraphModel): BertOnnx {
     // GELU as the TF graph computes it, (0.5 * x) * (1 + erf(x * 0.70710677)), but with the division
     // by sqrt(2) written as a Div: that is the pattern onnxruntime fuses into one Gelu (BiasGelu) op.
     const inter = dense(attn, `${L}/intermediate/dense`, `${N}.intermediate.dense`);
-    intermediateSize = tf.weight(`${L}/intermediate/dense/Tensordot/MatMul`, "MatMul", 1).shape[1]!;
     const gelu = `${L}/intermediate/Gelu`;
     tf.node(`${gelu}/Erf`, "Erf");
     const sqrt2 = 1 / tf.scalar(`${gelu}/truediv`, "Mul", 1);
@@ -253,6 +251,8 @@ export function buildBertOnnx(model: TfjsGraphModel): BertOnnx {
     const out = dense(act, `${L}/output/dense`, `${N}.output.dense`);
     hidden = layerNorm(g.op("Add", [out, attn], `${L}/output/add`), `${L}/output`).out;
   }
+  const lastIntermediate = `encoder/layer_._${numHiddenLayers - 1}/intermediate/dense/Tensordot/MatMul`;
+  const intermediateSize = tf.weight(lastIntermediate, "MatMul", 1).shape[1]!;
 
   g.op("Identity", [hidden], "output", undefined, "last_hidden_state");
 

@@ -47,7 +47,6 @@ export interface OnnxModelOptions {
   producerName: string;
   producerVersion: string;
   docString?: string;
-  metadata?: Record<string, string>;
 }
 
 const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7 } as const;
@@ -123,9 +122,6 @@ export function encodeModel(graph: OnnxGraph, options: OnnxModelOptions): ProtoW
   if (options.docString) w.string(6, options.docString);
   w.message(7, encodeGraph(graph));
   w.message(8, new ProtoWriter().string(1, "").varint(2, options.opset));
-  for (const [key, value] of Object.entries(options.metadata ?? {})) {
-    w.message(14, new ProtoWriter().string(1, key).string(2, value));
-  }
   return w;
 }
 

@@ -1,7 +1,7 @@
 /**
  * A tiny protocol-buffers encoder: just the wire types ONNX needs. A message is kept as a list of
  * byte chunks, so nesting a 40 MB weight tensor into a graph and the graph into a model copies
- * nothing; `writeTo` streams the chunks out at the end.
+ * nothing; `writeProto` (build-model.ts) streams the chunks out at the end.
  */
 export class ProtoWriter {
   readonly chunks: Uint8Array[] = [];
