@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createCache, defaultPricing } from "@recall/core";
+import { createCache, PriceTable } from "@recall/core";
 import type { BenchOptions, Figure } from "../../packages/core/bench/figures.js";
 import { percentile, round, timeEach } from "../../packages/core/bench/figures.js";
 
@@ -27,10 +27,9 @@ export async function run({ progress }: BenchOptions): Promise<Figure[]> {
   const hitMs =
     percentile(await timeEach(5_000, () => cache.run(req, async () => ({ body: 1, text: "a" }))), 50) / 1000;
 
-  const perRequest = (m: string) => {
-    const p = defaultPricing[m]!;
-    return (TOKENS.input * (p.input ?? 0) + TOKENS.output * p.output) / 1e6;
-  };
+  const prices = new PriceTable();
+  const perRequest = (m: string) =>
+    prices.savings(m, { inputTokens: TOKENS.input, outputTokens: TOKENS.output }).usd;
   const rows = RATES.map((r) => ({
     rate: r,
     saved: MODELS.map((m) => r * 1e6 * perRequest(m)),

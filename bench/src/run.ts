@@ -53,7 +53,6 @@ async function realVectors(log: (m: string) => void): Promise<Float32Array[] | u
     return undefined;
   }
   const embedder = createLocalEmbedder();
-  await embedder.load();
   const vectors = await embedAll(root, embedder, sentences.texts, log);
   await embedder.dispose();
   return vectors;

@@ -56,10 +56,11 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
   // Queries: labelled paraphrases (b) of stored questions (a); the b's themselves are never stored.
   const queries = sentences.paraphrases.slice(0, quick ? 100 : 300);
   const held = new Set(queries.map(([, b]) => b));
-  const storedIdx = [...new Set(queries.map(([a]) => a))];
-  for (let i = 0; i < sentences.texts.length && storedIdx.length < size; i++) {
-    if (!held.has(i) && !storedIdx.includes(i)) storedIdx.push(i);
+  const stored = new Set(queries.map(([a]) => a));
+  for (let i = 0; i < sentences.texts.length && stored.size < size; i++) {
+    if (!held.has(i)) stored.add(i);
   }
+  const storedIdx = [...stored];
   const texts = storedIdx.map((i) => sentences.texts[i]!);
   const known = new Map(storedIdx.map((i) => [sentences.texts[i]!, realVectors[i]!]));
   const generated: string[] = [];

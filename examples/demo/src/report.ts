@@ -1,4 +1,4 @@
-import { defaultPricing } from "@recall/core";
+import { defaultPricing, PriceTable } from "@recall/core";
 import type { Answer } from "./adapters/types.js";
 import type { WorkloadItem } from "./workload.js";
 
@@ -150,13 +150,14 @@ export function printReport({ title, results, upstreamCalls, wallSeconds }: Repo
   );
   console.log("Money saved by model price (this run, and per million requests like it):\n");
   const models = ["gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2"];
+  const prices = new PriceTable();
   console.log(
     table(
       ["model", "$/M in", "$/M out", "saved this run", "spent this run", "saved per 1M requests"],
       models.map((m) => {
         const p = defaultPricing[m]!;
-        const usd = (inTok * (p.input ?? 0) + outTok * p.output) / 1e6;
-        const spent = (spentIn * (p.input ?? 0) + spentOut * p.output) / 1e6;
+        const usd = prices.savings(m, { inputTokens: inTok, outputTokens: outTok }).usd;
+        const spent = prices.savings(m, { inputTokens: spentIn, outputTokens: spentOut }).usd;
         return [
           m,
           `$${p.input ?? 0}`,

@@ -1,4 +1,4 @@
-import { createCache } from "@recall/core";
+import { cachedEmbedder, createCache } from "@recall/core";
 import { startMockOpenAI } from "@recall/mock-openai";
 import { createLocalEmbedder } from "@recall/transformers";
 import { type Answer, createAnswerer } from "./answer";
@@ -18,13 +18,15 @@ const embedder = createLocalEmbedder();
 console.log("Loading the local embedding model...");
 await embedder.load();
 
-const retriever = new Retriever(embedder);
+// Each question is embedded once: the retriever and the cache share the vectors.
+const sharedEmbedder = cachedEmbedder(embedder);
+const retriever = new Retriever(sharedEmbedder);
 await retriever.upsert(documents);
 console.log(
   `Indexed ${documents.length} help-center articles; upstream: ${upstream.url} (400 ms per answer)\n`,
 );
 
-const cache = createCache({ semantic: { embedder } });
+const cache = createCache({ semantic: { embedder: sharedEmbedder } });
 const ask = createAnswerer({ cache, retriever, upstreamUrl: upstream.url });
 
 async function phase(title: string, questions: string[]): Promise<void> {
