@@ -4,6 +4,7 @@ import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { FakeLLM } from "@langchain/core/utils/testing";
 import { createCache, RecallError } from "@recall/core";
 import { fakeEmbedder } from "@recall/core/testing";
+import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { brokenStore, CountingChatModel, inspectableStore } from "../test/fake-models.js";
 import { RecallLangChainCache } from "./recall-cache.js";
@@ -15,13 +16,20 @@ const embedder = () => fakeEmbedder({ synonyms: [[CAPITAL, PARAPHRASE]] });
 const recallOf = (message: { response_metadata: Record<string, unknown> }) =>
   message.response_metadata.recall as RecallMetadata;
 
-function setup(options: { semantic?: boolean; ttl?: number } = {}) {
+function setup(
+  options: { semantic?: boolean; ttl?: number; coalesceTimeoutMs?: number; sleep?: number } = {},
+) {
   const recall = createCache({
     ...(options.semantic ? { semantic: { embedder: embedder() } } : {}),
     ...(options.ttl ? { ttl: options.ttl } : {}),
   });
-  const cache = new RecallLangChainCache(recall);
-  const model = new CountingChatModel({ responses: ["Paris.", "Lyon?", "Marseille?"], ...{} });
+  const cache = new RecallLangChainCache(recall, {
+    ...(options.coalesceTimeoutMs ? { coalesceTimeoutMs: options.coalesceTimeoutMs } : {}),
+  });
+  const model = new CountingChatModel({
+    responses: ["Paris.", "Lyon?", "Marseille?"],
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
   model.cache = cache;
   return { recall, cache, model };
 }
@@ -132,8 +140,56 @@ describe("RecallLangChainCache", () => {
     expect(stats.namespaces["tenant-b"]).toMatchObject({ hits: 0, misses: 1 });
   });
 
+  it("serves a cached prompt to every concurrent call: 50 invokes and a batch of 20, no upstream call", async () => {
+    const { model, recall } = setup();
+    await model.invoke(CAPITAL);
+    const invoked = await Promise.all(Array.from({ length: 50 }, () => model.invoke(CAPITAL)));
+    const batched = await model.batch(Array.from({ length: 20 }, () => CAPITAL));
+    expect(model.calls).toBe(1);
+    expect([...invoked, ...batched].map((m) => recallOf(m).status)).toEqual(Array(70).fill("hit"));
+    expect([...invoked, ...batched].every((m) => m.content === "Paris.")).toBe(true);
+    expect(recall.stats.snapshot().total.hits).toBe(70);
+  });
+
+  it("makes one upstream call for 50 concurrent identical cold calls, and serves the rest its answer", async () => {
+    const { model } = setup({ sleep: 20 });
+    const answers = await Promise.all(Array.from({ length: 50 }, () => model.invoke(CAPITAL)));
+    expect(model.calls).toBe(1);
+    expect(answers.every((m) => m.content === "Paris.")).toBe(true);
+    expect(answers.filter((m) => recallOf(m).status === "miss")).toHaveLength(1);
+  });
+
+  it("property: any mix of concurrent invokes and batches of a few prompts calls upstream once per prompt", async () => {
+    const prompts = ["Q1?", "Q2?", "Q3?"];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(0, 1, 2),
+            fc.array(fc.constantFrom(0, 1, 2), { minLength: 1, maxLength: 4 }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 12,
+          },
+        ),
+        async (plan) => {
+          const model = new CountingChatModel({ responses: ["A."], sleep: 5 });
+          model.cache = new RecallLangChainCache(createCache());
+          await Promise.all(
+            plan.map((p) =>
+              Array.isArray(p) ? model.batch(p.map((i) => prompts[i]!)) : model.invoke(prompts[p]!),
+            ),
+          );
+          expect(model.calls).toBe(new Set(plan.flat()).size);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
   it("stores nothing when the call fails, and the next call stores its answer", async () => {
-    const { model } = setup();
+    const { model } = setup({ coalesceTimeoutMs: 50 });
     model.counter.failNext = 1;
     await expect(model.invoke(CAPITAL)).rejects.toThrow("upstream failed");
     expect(recallOf(await model.invoke(CAPITAL)).status).toBe("miss");

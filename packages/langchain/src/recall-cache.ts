@@ -1,6 +1,8 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { BaseCache } from "@langchain/core/caches";
 import type { Generation } from "@langchain/core/outputs";
 import {
+  type CacheOutcome,
   errorCodes,
   type Lookup,
   type LookupMiss,
@@ -32,15 +34,49 @@ export interface RecallLangChainCacheOptions extends RecallLangChainOptions {
    * it (LangChain does not tell a cache when the model call failed). Default 10 minutes.
    */
   pendingTimeoutMs?: number;
+  /**
+   * How long an identical call waits for the answer of one already on its way upstream before it
+   * calls the model itself. LangChain does not tell a cache that a model call failed, so after a
+   * failure the next identical call waits this long (once) before it calls. Default 10 s.
+   */
+  coalesceTimeoutMs?: number;
 }
 
 type Ticket = LookupMiss<StoredGenerations>;
 
-interface Pending {
+/** A core lookup in progress; identical lookups that arrive meanwhile wait for it. */
+interface Flight {
+  call: object;
+  result: Promise<Lookup<StoredGenerations> | undefined>;
+}
+
+/** A miss waiting for LangChain's `update` with the fresh answer. */
+interface Held {
+  call: object;
+  ticket: Ticket;
   secrets: ReadonlySet<string>;
-  /** Set once the core answered the lookup with a miss. */
-  ticket?: Ticket;
-  timer?: NodeJS.Timeout;
+  timer: NodeJS.Timeout;
+  /** Resolves once the answer was committed or the miss given up. */
+  settled: Promise<void>;
+  settle: () => void;
+}
+
+/**
+ * Which `generate()` a lookup belongs to. LangChain looks every prompt of one call up in one
+ * synchronous loop, then generates the misses; so a repeat inside one call must never wait for an
+ * answer (it would wait on itself), while a repeat from another call should. The token lives in
+ * the async context of the call and is closed after the current synchronous run.
+ */
+const callContext = new AsyncLocalStorage<{ open: boolean }>();
+function currentCall(): object {
+  const existing = callContext.getStore();
+  if (existing?.open) return existing;
+  const call = { open: true };
+  callContext.enterWith(call);
+  queueMicrotask(() => {
+    call.open = false;
+  });
+  return call;
 }
 
 /**
@@ -53,26 +89,22 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
   readonly recall: RecallCache;
   private readonly options: RecallLangChainCacheOptions;
   private readonly report: ReturnType<typeof reporter>;
-  /** Misses waiting for their `update`, by a hash of prompt and llmKey (the llmKey itself holds secrets). */
-  private readonly pending = new Map<string, Pending>();
+  /** Lookups in progress and misses waiting for their `update`, by a hash of prompt and llmKey (the llmKey itself holds secrets). */
+  private readonly flights = new Map<string, Flight>();
+  private readonly held = new Map<string, Held>();
   private readonly pendingTimeoutMs: number;
+  private readonly coalesceTimeoutMs: number;
 
   constructor(cache: RecallCache, options: RecallLangChainCacheOptions = {}) {
     super();
     assertCache(cache);
     assertOptions(options);
-    const { pendingTimeoutMs: _p, ...rest } = options;
+    const { pendingTimeoutMs: _p, coalesceTimeoutMs: _c, ...rest } = options;
     this.recall = cache;
     this.options = rest;
     this.report = reporter(options);
-    const timeout = options.pendingTimeoutMs ?? 600_000;
-    if (typeof timeout !== "number" || !(timeout > 0)) {
-      throw new RecallError(
-        errorCodes.INVALID_OPTION,
-        `pendingTimeoutMs must be a positive number of milliseconds, got ${JSON.stringify(timeout)}`,
-      );
-    }
-    this.pendingTimeoutMs = timeout;
+    this.pendingTimeoutMs = positiveMs("pendingTimeoutMs", options.pendingTimeoutMs ?? 600_000);
+    this.coalesceTimeoutMs = positiveMs("coalesceTimeoutMs", options.coalesceTimeoutMs ?? 10_000);
   }
 
   async lookup(prompt: string, llmKey: string): Promise<Generation[] | null> {
@@ -83,32 +115,23 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
         return null;
       }
       const id = sha256(`${prompt}\u0000${llmKey}`);
-      // The same prompt already missed and its answer is on the way (a batch with repeats, or a
-      // retry after a failure): asking the core again would wait on that very answer, which in a
-      // single generate() call comes only after this lookup returns. Claimed before any await.
-      if (this.pending.has(id)) return null;
-      const entry: Pending = { secrets: built.secrets };
-      this.pending.set(id, entry);
-      let lookup: Lookup<StoredGenerations>;
-      try {
-        lookup = await this.recall.lookup<StoredGenerations>(built.request, callOptionsOf(this.options));
-      } catch (error) {
-        this.pending.delete(id);
-        throw error;
+      const call = currentCall();
+      // The same prompt is being looked up: wait for that lookup first, so a miss in progress is
+      // seen (and a cached answer is read again, and counted, for this caller).
+      const flight = this.flights.get(id);
+      if (flight) {
+        const first = await flight.result;
+        if (!first?.hit && flight.call === call) return null;
       }
-      if (!lookup.hit) {
-        this.hold(id, entry, lookup);
-        return null;
+      // The same prompt missed and its answer is on the way. From another call: wait for it (bounded),
+      // then read the cache. From this call: LangChain generates the misses only after every lookup
+      // of the call returned, so waiting would wait on itself; this repeat is generated again.
+      const held = this.held.get(id);
+      if (held) {
+        if (held.call === call) return null;
+        if (!(await settledWithin(held.settled, this.coalesceTimeoutMs))) return null;
       }
-      this.pending.delete(id);
-      const body = lookup.outcome.response.body;
-      if (!isStoredGenerations(body)) return null;
-      const generations = reviveGenerations(body);
-      markGenerations(generations, recallMetadata(lookup.outcome));
-      const hitUsage = hitUsageOf(this.options);
-      if (hitUsage === "original") keepUsageThroughLangChain(generations);
-      else setHitUsage(generations, hitUsage);
-      return generations;
+      return await this.ask(id, call, built);
     } catch (error) {
       this.report("cache lookup failed", error);
       return null;
@@ -118,25 +141,102 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
   async update(prompt: string, llmKey: string, value: Generation[]): Promise<void> {
     try {
       const id = sha256(`${prompt}\u0000${llmKey}`);
-      const pending = this.pending.get(id);
-      if (!pending?.ticket) return;
-      this.pending.delete(id);
-      clearTimeout(pending.timer);
-      const outcome = await commitAnswer(pending.ticket, storeGenerations(value), pending.secrets);
-      // These are the generations LangChain returns to the caller.
-      markGenerations(value, recallMetadata(outcome));
+      const held = this.held.get(id);
+      if (!held) return;
+      this.held.delete(id);
+      clearTimeout(held.timer);
+      try {
+        const outcome = await commitAnswer(held.ticket, storeGenerations(value), held.secrets);
+        // These are the generations LangChain returns to the caller.
+        markGenerations(value, recallMetadata(outcome));
+      } finally {
+        held.settle();
+      }
     } catch (error) {
       this.report("cache update failed", error);
     }
   }
 
-  private hold(id: string, entry: Pending, ticket: Ticket): void {
-    entry.ticket = ticket;
-    entry.timer = setTimeout(() => {
-      if (this.pending.get(id) !== entry) return;
-      this.pending.delete(id);
-      ticket.fail();
-    }, this.pendingTimeoutMs);
-    entry.timer.unref();
+  /** Asks the core; identical lookups that arrive meanwhile wait for its answer (see `lookup`). */
+  private async ask(
+    id: string,
+    call: object,
+    built: Extract<ReturnType<typeof requestFromPrompt>, { cacheable: true }>,
+  ): Promise<Generation[] | null> {
+    const result = this.recall
+      .lookup<StoredGenerations>(built.request, callOptionsOf(this.options))
+      .catch((error: unknown) => {
+        this.report("cache lookup failed", error);
+        return undefined;
+      });
+    const flight: Flight = { call, result };
+    this.flights.set(id, flight);
+    const lookup = await result;
+    if (this.flights.get(id) === flight) this.flights.delete(id);
+    if (!lookup) return null;
+    if (lookup.hit) return this.serve(lookup.outcome);
+    this.hold(id, call, lookup, built.secrets);
+    return null;
   }
+
+  /** A fresh copy of the cached generations for one caller (LangChain rewrites what it is given). */
+  private serve(outcome: CacheOutcome<StoredGenerations>): Generation[] | null {
+    const body = outcome.response.body;
+    if (!isStoredGenerations(body)) return null;
+    const generations = reviveGenerations(body);
+    markGenerations(generations, recallMetadata(outcome));
+    const hitUsage = hitUsageOf(this.options);
+    if (hitUsage === "original") keepUsageThroughLangChain(generations);
+    else setHitUsage(generations, hitUsage);
+    return generations;
+  }
+
+  private hold(id: string, call: object, ticket: Ticket, secrets: ReadonlySet<string>): void {
+    const previous = this.held.get(id);
+    if (previous) this.release(id, previous);
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const held: Held = {
+      call,
+      ticket,
+      secrets,
+      settled,
+      settle,
+      timer: setTimeout(() => this.release(id, held), this.pendingTimeoutMs),
+    };
+    held.timer.unref();
+    this.held.set(id, held);
+  }
+
+  /** Gives a miss up: LangChain never handed over its answer (the model call failed). */
+  private release(id: string, held: Held): void {
+    if (this.held.get(id) === held) this.held.delete(id);
+    clearTimeout(held.timer);
+    held.ticket.fail();
+    held.settle();
+  }
+}
+
+function positiveMs(name: string, value: unknown): number {
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new RecallError(
+      errorCodes.INVALID_OPTION,
+      `${name} must be a positive number of milliseconds, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** True when `promise` settled within `ms`. */
+function settledWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
