@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { requestKeys } from "./keys.js";
+import { errorCodes, RecallError } from "./errors.js";
+import { MAX_KEY_DEPTH, requestKeys } from "./keys.js";
 import type { CacheRequest } from "./request.js";
 
 const opts = { prefix: "recall", namespace: "default" };
@@ -162,3 +163,131 @@ function sorted(value: unknown): unknown {
   }
   return value;
 }
+
+/** Names that collide with `Object.prototype`'s members. */
+const ODD_NAMES = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf"];
+const oddOrAny = fc.oneof(fc.constantFrom(...ODD_NAMES), fc.string({ maxLength: 8 }));
+/** An object with one own member `name` (as JSON.parse makes it, even for `__proto__`). */
+const member = (name: string, value: unknown) =>
+  Object.defineProperty({}, name, { value, enumerable: true, writable: true, configurable: true });
+const json = fc.jsonValue({ maxDepth: 2 });
+
+describe("requestKeys with names that collide with Object.prototype", () => {
+  it("keeps an own `__proto__` member of params.extra and context in the key", () => {
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}}');
+    const plain = requestKeys(base, opts).key;
+    expect(requestKeys({ ...base, params: { extra: parsed } }, opts).key).not.toBe(
+      requestKeys({ ...base, params: { extra: {} } }, opts).key,
+    );
+    expect(requestKeys({ ...base, context: parsed }, opts).key).not.toBe(
+      requestKeys({ ...base, context: {} }, opts).key,
+    );
+    expect(requestKeys({ ...base, context: parsed }, opts).key).not.toBe(plain);
+  });
+
+  it("two requests that differ only in one member (any name, any place) get different keys", () => {
+    fc.assert(
+      fc.property(oddOrAny, json, json, (name, a, b) => {
+        const ca = JSON.stringify(sorted(a));
+        const cb = JSON.stringify(sorted(b));
+        fc.pre(ca !== cb && a !== null && b !== null);
+        const places: Array<(v: unknown) => CacheRequest> = [
+          (v) => ({ ...base, params: { extra: member(name, v) } }),
+          (v) => ({ ...base, context: member(name, v) }),
+          (v) => ({ ...base, params: { tools: [{ name, inputSchema: { properties: member(name, v) } }] } }),
+          (v) => ({
+            ...base,
+            messages: [
+              ...base.messages,
+              {
+                role: "assistant",
+                content: [{ type: "tool-call", toolCallId: name, toolName: name, input: member(name, v) }],
+              },
+            ],
+          }),
+        ];
+        for (const place of places) {
+          const ka = requestKeys(place(a), opts);
+          const kb = requestKeys(place(b), opts);
+          expect(ka.key).not.toBe(kb.key);
+          if (ka.partition !== undefined) expect(ka.partition).not.toBe(kb.partition);
+        }
+        // A member with the name vs none at all.
+        expect(requestKeys({ ...base, context: member(name, a) }, opts).key).not.toBe(
+          requestKeys({ ...base, context: {} }, opts).key,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps namespaces named like Object.prototype members apart", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(oddOrAny, { minLength: 2, maxLength: 6 }), (namespaces) => {
+        const keys = namespaces.map((namespace) => requestKeys(base, { ...opts, namespace }));
+        expect(new Set(keys.map((k) => k.key)).size).toBe(namespaces.length);
+        expect(new Set(keys.map((k) => k.partition)).size).toBe(namespaces.length);
+      }),
+    );
+  });
+});
+
+/** A value `depth` levels deep, built without recursion. */
+function nested(depth: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = i % 2 === 0 ? [value] : { k: value };
+  return value;
+}
+
+describe("requestKeys on values too deep or cyclic to key", () => {
+  it("keys a request nested up to the limit", () => {
+    expect(requestKeys({ ...base, context: nested(MAX_KEY_DEPTH - 2) }, opts).key).toMatch(/^recall:/);
+  });
+
+  it("throws RECALL_INVALID_REQUEST naming the place, never a stack overflow", () => {
+    for (const depth of [MAX_KEY_DEPTH, 20_000, 200_000]) {
+      for (const request of [
+        { ...base, context: nested(depth) },
+        { ...base, params: { extra: { deep: nested(depth) } } },
+        {
+          ...base,
+          messages: [
+            {
+              role: "assistant" as const,
+              content: [{ type: "tool-call" as const, toolCallId: "1", toolName: "t", input: nested(depth) }],
+            },
+            ...base.messages,
+          ],
+        },
+      ]) {
+        let error: unknown;
+        try {
+          requestKeys(request, opts);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(RecallError);
+        expect(error).toMatchObject({ code: errorCodes.INVALID_REQUEST, message: /nested deeper than 256/ });
+        expect((error as Error).message).toMatch(/request\.(context|params|messages)/);
+      }
+    }
+  });
+
+  it("throws on a cyclic value, and keys a shared (acyclic) one", () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = { back: cyclic };
+    expect(() => requestKeys({ ...base, context: cyclic }, opts)).toThrow(
+      /request\.context\.self\.back is cyclic/,
+    );
+    const arr: unknown[] = [];
+    arr.push(arr);
+    expect(() => requestKeys({ ...base, params: { extra: { arr } } }, opts)).toThrow(/cyclic/);
+    const shared = { schema: { type: "string" } };
+    expect(requestKeys({ ...base, context: { a: shared, b: shared } }, opts).key).toBe(
+      requestKeys(
+        { ...base, context: { a: { schema: { type: "string" } }, b: { schema: { type: "string" } } } },
+        opts,
+      ).key,
+    );
+  });
+});

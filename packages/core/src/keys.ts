@@ -46,6 +46,7 @@ export function requestKeys(request: CacheRequest, options: KeyOptions): Request
   if (!Array.isArray(request.messages) || request.messages.length === 0) {
     throw new RecallError(errorCodes.INVALID_REQUEST, "request.messages must be a non-empty array");
   }
+  assertKeyable(request);
   const messages = request.messages.map((m) => normalizeMessage(m, options));
   const head = {
     kind: request.kind ?? "chat",
@@ -64,6 +65,75 @@ export function requestKeys(request: CacheRequest, options: KeyOptions): Request
     canonicalJson({ ...head, namespace: options.namespace, earlier: messages.slice(0, -1) }),
   );
   return { key, partition, question };
+}
+
+/** Deepest nesting of objects and arrays a request may have to be keyed (the request is level 1). */
+export const MAX_KEY_DEPTH = 256;
+/** Most values a request may hold to be keyed (counting a shared object once per place it occurs). */
+export const MAX_KEY_VALUES = 10_000_000;
+
+/**
+ * Throws `RECALL_INVALID_REQUEST` when a request is too deep, cyclic or too large to key, before
+ * anything recursive (canonical JSON, `JSON.stringify`) walks it and overflows the stack. It walks
+ * with an explicit stack, so it never overflows itself. The cache turns the error into an `error`
+ * event and passes the call through uncached: a cache problem never fails the LLM call.
+ */
+function assertKeyable(request: CacheRequest): void {
+  interface Frame {
+    value: object;
+    depth: number;
+    parent: Frame | undefined;
+    key: string;
+    /** Set once the frame's members are pushed: popping it again means leaving it. */
+    leaving?: boolean;
+  }
+  const path = (frame: Frame) => {
+    const keys: string[] = [];
+    for (let f: Frame | undefined = frame; f; f = f.parent) keys.push(f.key);
+    const joined = keys.reverse().join("");
+    return joined.length > 200 ? `${joined.slice(0, 200)}…` : joined;
+  };
+  const onPath = new Set<object>();
+  const stack: Frame[] = [{ value: request, depth: 1, parent: undefined, key: "request" }];
+  let values = 0;
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (frame.leaving) {
+      onPath.delete(frame.value);
+      continue;
+    }
+    if (onPath.has(frame.value)) {
+      throw new RecallError(errorCodes.INVALID_REQUEST, `${path(frame)} is cyclic: it contains itself`);
+    }
+    if (frame.depth > MAX_KEY_DEPTH) {
+      throw new RecallError(
+        errorCodes.INVALID_REQUEST,
+        `${path(frame)} is nested deeper than ${MAX_KEY_DEPTH} levels`,
+      );
+    }
+    frame.leaving = true;
+    stack.push(frame);
+    onPath.add(frame.value);
+    const value = frame.value;
+    if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof URL) continue;
+    const array = Array.isArray(value);
+    const names = array ? undefined : Object.keys(value);
+    const length = array ? (value as unknown[]).length : names!.length;
+    values += length;
+    if (values > MAX_KEY_VALUES) {
+      throw new RecallError(
+        errorCodes.INVALID_REQUEST,
+        `the request holds more than ${MAX_KEY_VALUES} values`,
+      );
+    }
+    for (let i = 0; i < length; i++) {
+      const name = array ? i : names![i]!;
+      const member = (value as Record<string | number, unknown>)[name];
+      if (typeof member !== "object" || member === null) continue;
+      const key = array ? `[${name}]` : `.${String(name)}`;
+      stack.push({ value: member, depth: frame.depth + 1, parent: frame, key });
+    }
+  }
 }
 
 function normalizeMessage(message: Message, options: NormalizeOptions): Message {

@@ -85,7 +85,12 @@ export interface GenerationParams {
   responseFormat?: ResponseFormat;
   /** Reasoning effort / budget settings, as the provider names them. */
   reasoning?: unknown;
-  /** Provider-specific options that change the answer (never credentials or transport settings). */
+  /**
+   * Provider-specific options that change the answer (never credentials or transport settings).
+   * Every own member enters the key, whatever its name: build it with `Object.create(null)` (or
+   * from `JSON.parse`) when names come from users, as `obj["__proto__"] = v` on a plain object
+   * sets its prototype and the member is lost.
+   */
   extra?: Record<string, unknown>;
 }
 
@@ -101,6 +106,8 @@ export interface CacheRequest {
   /**
    * Anything else the answer depends on that is not a message or a parameter, e.g. the ids and
    * versions of retrieved documents in a RAG pipeline. Enters the key (and the semantic partition).
+   * Like every part of a request it must be JSON-like: a cyclic value, or one nested deeper than
+   * `MAX_KEY_DEPTH`, is not keyed (the call goes through uncached, with an `error` event).
    */
   context?: unknown;
 }

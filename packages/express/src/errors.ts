@@ -35,6 +35,9 @@ interface BodyParserError extends Error {
   length?: number;
 }
 
+const isClientStatus = (status: unknown): status is number =>
+  Number.isInteger(status) && (status as number) >= 400 && (status as number) < 500;
+
 /** Turns body-parser's errors into OpenAI-shaped 4xx answers that say what is wrong. */
 export function bodyErrorToApiError(error: BodyParserError): ApiError | undefined {
   switch (error.type) {
@@ -60,6 +63,10 @@ export function bodyErrorToApiError(error: BodyParserError): ApiError | undefine
     case "stream.encoding.set":
       return new ApiError(400, error.message, null, "invalid_body");
     default:
+      // Any other client error of the body parser (it sets a 4xx `status`) stays a 4xx.
+      if (typeof error.type === "string" && isClientStatus(error.status)) {
+        return new ApiError(error.status, error.message, null, "invalid_body");
+      }
       return undefined;
   }
 }

@@ -1,4 +1,5 @@
-import { requestKeys } from "@recall/core";
+import { canonicalJson, requestKeys } from "@recall/core";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ApiError } from "./errors.js";
 import { chatCallFromBody, openAIChatRequest } from "./openai-request.js";
@@ -130,5 +131,102 @@ describe("chatCallFromBody", () => {
       param: "messages[0].content[0].text",
     });
     expect(err({ ...base, max_tokens: 1.5 }).message).toMatch(/expected an integer/);
+  });
+});
+
+/** Names that collide with `Object.prototype`'s members (and so with `obj[name] = v` on `{}`). */
+const ODD_NAMES = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf"];
+/** Body fields that never enter the key, or must have a type of their own. */
+const KNOWN = new Set([
+  ...["model", "messages", "stream", "stream_options", "user", "metadata", "store", "service_tier", "n"],
+  ...["safety_identifier", "prompt_cache_key", "prompt_cache_retention", "temperature", "top_p", "seed"],
+  ...["max_tokens", "max_completion_tokens", "stop", "presence_penalty", "frequency_penalty", "tools"],
+  ...["tool_choice", "response_format", "reasoning_effort", "logit_bias", "audio", "prediction", "logprobs"],
+  ...["top_logprobs", "parallel_tool_calls", "modalities", "verbosity", "web_search_options", "functions"],
+  ...["function_call"],
+]);
+const fieldName = fc.oneof(
+  fc.constantFrom(...ODD_NAMES, "message_names", "json_schema_strict", "$message_names"),
+  fc.string({ maxLength: 8 }).filter((s) => !KNOWN.has(s)),
+);
+/** A JSON value other than null (null is an absent field). */
+const value = fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== null);
+
+/** A body as the proxy gets it: parsed from JSON text, so `__proto__` is an own member. */
+const parsed = (body: unknown) => JSON.parse(JSON.stringify(body));
+/** An object with one member named `name`, defined as an own property whatever the name. */
+const withMember = (name: string, v: unknown) =>
+  parsed(Object.defineProperty({}, name, { value: v, enumerable: true }));
+
+describe("keys of bodies with names that collide with Object.prototype", () => {
+  it("a `__proto__` body field enters the key like any other", () => {
+    const body = JSON.parse(
+      `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}],"__proto__":{"x":1}}`,
+    );
+    expect(Object.keys(body)).toContain("__proto__");
+    expect(keyOf(body)).not.toBe(keyOf(base));
+    const other = JSON.parse(
+      `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}],"__proto__":{"x":2}}`,
+    );
+    expect(keyOf(body)).not.toBe(keyOf(other));
+    const primitive = JSON.parse(
+      `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}],"__proto__":1}`,
+    );
+    expect(keyOf(primitive)).not.toBe(keyOf(base));
+  });
+
+  it("a body field named like a derived entry does not pass for it", () => {
+    const named = { ...base, messages: [{ role: "user", content: "Hello", name: "ann" }] };
+    expect(keyOf({ ...base, message_names: { "0": "ann" } })).not.toBe(keyOf(named));
+    expect(keyOf({ ...base, $message_names: 1 })).not.toBe(keyOf({ ...base, $$message_names: 1 }));
+  });
+
+  it("two bodies that differ only in one field (any name, at any level) get different keys", () => {
+    fc.assert(
+      fc.property(fieldName, value, value, (name, a, b) => {
+        fc.pre(canonicalJson(a) !== canonicalJson(b));
+        const top = (v?: unknown) => ({ ...base, ...(v === undefined ? {} : withMember(name, v)) });
+        expect(keyOf(top(a))).not.toBe(keyOf(top(b)));
+        expect(keyOf(top(a))).not.toBe(keyOf(top()));
+        // Inside a tool's schema, a response format's schema and an unknown field's value.
+        const schema = (v: unknown) => ({ type: "object", properties: withMember(name, v) });
+        const tool = (v: unknown) =>
+          parsed({ ...base, tools: [{ type: "function", function: { name: "f", parameters: schema(v) } }] });
+        expect(keyOf(tool(a))).not.toBe(keyOf(tool(b)));
+        const format = (v: unknown) =>
+          parsed({
+            ...base,
+            response_format: { type: "json_schema", json_schema: { name: "s", schema: schema(v) } },
+          });
+        expect(keyOf(format(a))).not.toBe(keyOf(format(b)));
+        const nested = (v: unknown) => parsed({ ...base, x_options: withMember(name, v) });
+        expect(keyOf(nested(a))).not.toBe(keyOf(nested(b)));
+        // A tool call's input and a tool's name.
+        const called = (v: unknown) =>
+          parsed({
+            ...base,
+            messages: [
+              ...base.messages,
+              {
+                role: "assistant",
+                content: null,
+                tool_calls: [
+                  { id: name, type: "function", function: { name, arguments: JSON.stringify(v) } },
+                ],
+              },
+            ],
+          });
+        expect(keyOf(called(a))).not.toBe(keyOf(called(b)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("keeps a namespace named like an Object.prototype member apart from the others", () => {
+    const request = chatCallFromBody(base).request;
+    const keys = [...ODD_NAMES, "default"].map(
+      (namespace) => requestKeys(request, { prefix: "t", namespace }).key,
+    );
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

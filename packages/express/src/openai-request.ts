@@ -1,5 +1,6 @@
 import {
   type CacheRequest,
+  canonicalJson,
   type FilePart,
   type GenerationParams,
   type Message,
@@ -107,7 +108,9 @@ function toParams(body: Json): GenerationParams {
   params.presencePenalty = num(body.presence_penalty);
   params.frequencyPenalty = num(body.frequency_penalty);
   if (Array.isArray(body.tools)) params.tools = (body.tools as Json[]).map(toTool);
-  const extra: Json = {};
+  // Null prototype: a body field named `__proto__` (an own property after JSON.parse) stays a
+  // member here, and so in the key, instead of replacing the object's prototype.
+  const extra: Json = Object.create(null);
   if (body.tool_choice !== undefined && body.tool_choice !== null) {
     const choice = toToolChoice(body.tool_choice);
     if (choice) params.toolChoice = choice;
@@ -125,7 +128,7 @@ function toParams(body: Json): GenerationParams {
     params.reasoning = body.reasoning_effort;
   for (const [name, value] of Object.entries(body)) {
     if (IGNORED.has(name) || MAPPED.has(name) || value === undefined || value === null) continue;
-    extra[name] = value;
+    extra[extraName(name)] = value;
   }
   const names = (body.messages as Json[]).flatMap((m, i) =>
     typeof m.name === "string" ? [[i, m.name]] : [],
@@ -133,6 +136,18 @@ function toParams(body: Json): GenerationParams {
   if (names.length > 0) extra.message_names = Object.fromEntries(names);
   if (Object.keys(extra).length > 0) params.extra = extra;
   return params;
+}
+
+/** Names the proxy itself adds to `params.extra`, besides the body's own unmapped fields. */
+const DERIVED = new Set(["message_names", "json_schema_strict"]);
+
+/**
+ * The name of a body field in `params.extra`: its own, unless it could pass for a derived entry
+ * (a body field named `message_names` must not share a key with messages that have names), then
+ * escaped with a `$` (as is any name that starts with one, so that the escaping is one-to-one).
+ */
+function extraName(name: string): string {
+  return DERIVED.has(name) || name.startsWith("$") ? `$${name}` : name;
 }
 
 function toTool(tool: Json): ToolDefinition {
@@ -256,9 +271,20 @@ function assistantContent(
   return parts;
 }
 
+/**
+ * The text of a system message. A part other than text (which OpenAI refuses there, but another
+ * compatible provider may take) enters as its hash, so two such messages never share a key.
+ */
 function textOf(content: unknown): string {
   if (typeof content === "string") return content;
-  return (content as Json[]).map((p) => (typeof p.text === "string" ? p.text : "")).join("\n");
+  return (content as Json[])
+    .map((p) => (p.type === "text" ? (p.text as string) : `[${String(p.type)} ${partHash(p)}]`))
+    .join("\n");
+}
+
+/** A part's canonical hash (key order does not matter; own `__proto__` members count). */
+function partHash(part: Json): string {
+  return `sha256:${sha256(canonicalJson(part))}`;
 }
 
 function hashed(data: string): string {
@@ -299,7 +325,7 @@ function toPart(part: Json): TextPart | FilePart {
       return {
         type: "file",
         mediaType: `x-openai/${String(part.type)}`,
-        data: `sha256:${sha256(JSON.stringify(part))}`,
+        data: partHash(part),
       };
   }
 }
