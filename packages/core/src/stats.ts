@@ -17,6 +17,10 @@ export interface NamespaceStats {
 
 export interface StatsSnapshot {
   total: NamespaceStats;
+  /**
+   * Per namespace. A null-prototype object, so that any namespace name (`__proto__`,
+   * `constructor`, `toString`) is an own member like any other, and an absent one reads undefined.
+   */
   namespaces: Record<string, NamespaceStats>;
 }
 
@@ -78,7 +82,8 @@ export class StatsCollector {
 
   snapshot(): StatsSnapshot {
     const total = empty();
-    const namespaces: Record<string, NamespaceStats> = {};
+    // Null prototype: `namespaces["__proto__"] = s` would set the prototype instead of a member.
+    const namespaces: Record<string, NamespaceStats> = Object.create(null);
     for (const [ns, s] of this.byNamespace) {
       namespaces[ns] = withRate({ ...s, saved: { ...s.saved } });
       for (const k of [

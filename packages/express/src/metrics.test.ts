@@ -1,0 +1,97 @@
+import { type CacheRequest, createCache } from "@recall/core";
+import express from "express";
+import fc from "fast-check";
+import request from "supertest";
+import { describe, expect, it } from "vitest";
+import { metricsHandler, prometheusText, statsHandler } from "./metrics.js";
+
+const ask: CacheRequest = {
+  model: { provider: "openai", id: "gpt-4o-mini" },
+  messages: [{ role: "user", content: "Count me" }],
+};
+const answer = async () => ({ body: "ok", text: "ok", finishReason: "stop" as const });
+
+/** Namespaces that collide with `Object.prototype`'s members, and others. */
+const namespace = fc.oneof(
+  fc.constantFrom(
+    "__proto__",
+    "constructor",
+    "prototype",
+    "toString",
+    "hasOwnProperty",
+    "valueOf",
+    "default",
+  ),
+  fc.string({ maxLength: 12 }),
+);
+/** Each namespace with how many hits it gets after its one miss. */
+const traffic = fc.uniqueArray(fc.tuple(namespace, fc.integer({ min: 0, max: 3 })), {
+  minLength: 1,
+  maxLength: 6,
+  selector: ([ns]) => ns,
+});
+
+const label = (ns: string) => ns.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+
+async function cacheWith(load: Array<[string, number]>) {
+  const cache = createCache();
+  for (const [ns, hits] of load) {
+    for (let i = 0; i <= hits; i++) await cache.run(ask, answer, { namespace: ns });
+  }
+  return cache;
+}
+
+describe("metrics and stats list every namespace, whatever its name", () => {
+  it("Prometheus text: one series per namespace with its counts", async () => {
+    await fc.assert(
+      fc.asyncProperty(traffic, async (load) => {
+        const cache = await cacheWith(load);
+        const text = prometheusText(cache);
+        const series = text.split("\n").filter((l) => l.startsWith("recall_misses_total{"));
+        expect(series).toHaveLength(load.length);
+        for (const [ns, hits] of load) {
+          expect(text).toContain(`recall_hits_total{namespace="${label(ns)}"} ${hits}\n`);
+          expect(text).toContain(`recall_misses_total{namespace="${label(ns)}"} 1\n`);
+          expect(text).toContain(`recall_stores_total{namespace="${label(ns)}"} 1\n`);
+        }
+        await cache.close();
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("stats JSON (snapshot and over HTTP): every namespace as an own member with its counts", async () => {
+    await fc.assert(
+      fc.asyncProperty(traffic, async (load) => {
+        const cache = await cacheWith(load);
+        const snapshot = cache.stats.snapshot();
+        const app = express().get("/stats", statsHandler(cache)).get("/metrics", metricsHandler(cache));
+        const r = await request(app).get("/stats");
+        for (const namespaces of [
+          snapshot.namespaces,
+          JSON.parse(JSON.stringify(snapshot)).namespaces,
+          r.body.namespaces,
+        ]) {
+          expect(Object.keys(namespaces).sort()).toEqual(load.map(([ns]) => ns).sort());
+          for (const [ns, hits] of load) {
+            expect(Object.hasOwn(namespaces, ns)).toBe(true);
+            expect(namespaces[ns]).toMatchObject({ hits, misses: 1, stores: 1 });
+          }
+        }
+        const total = load.reduce((n, [, hits]) => n + hits, 0);
+        expect(r.body.total).toMatchObject({ hits: total, misses: load.length });
+        expect((await request(app).get("/metrics")).text).toBe(prometheusText(cache));
+        await cache.close();
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("an absent namespace reads as undefined, not as an Object.prototype member", async () => {
+    const cache = await cacheWith([["default", 0]]);
+    const { namespaces } = cache.stats.snapshot();
+    expect(namespaces.toString).toBeUndefined();
+    expect(namespaces.constructor).toBeUndefined();
+    await cache.close();
+  });
+});
