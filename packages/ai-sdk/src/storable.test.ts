@@ -26,3 +26,12 @@ describe("storable", () => {
     expect(fromStorable<{ content: Array<{ text: string }> }>(stored).content[0]!.text).toBe("a");
   });
 });
+
+describe("storable with prototype names", () => {
+  it("keeps a member named __proto__ through a round trip", () => {
+    const value = JSON.parse('{"a":1,"__proto__":{"x":2}}');
+    const back = fromStorable<Record<string, unknown>>(JSON.parse(JSON.stringify(toStorable(value))));
+    expect(Object.keys(back)).toEqual(["a", "__proto__"]);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+  });
+});

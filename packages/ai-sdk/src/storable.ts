@@ -21,7 +21,7 @@ export function toStorable(value: unknown): unknown {
   for (const key of Object.keys(value)) {
     const member = (value as Record<string, unknown>)[key];
     if (member === undefined || typeof member === "function") continue;
-    out[key] = toStorable(member);
+    setOwn(out, key, toStorable(member));
   }
   return out;
 }
@@ -42,6 +42,13 @@ function revive(value: unknown): unknown {
     if (tag === "bytes") return new Uint8Array(Buffer.from(raw, "base64"));
   }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = revive((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) setOwn(out, key, revive((value as Record<string, unknown>)[key]));
   return out;
+}
+
+/** Sets a member by name; a member named `__proto__` becomes an own member instead of the prototype. */
+function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "__proto__")
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
 }

@@ -43,3 +43,11 @@ describe("parseLlmKey", () => {
     expect(() => parseLlmKey('a:"x"b:1')).toThrow(SyntaxError);
   });
 });
+
+describe("parseLlmKey with prototype names", () => {
+  it("keeps a member named __proto__ as a member", () => {
+    const parsed = parseLlmKey('__proto__:{"x":1},model:"m"');
+    expect(Object.keys(parsed)).toEqual(["__proto__", "model"]);
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+  });
+});

@@ -13,7 +13,7 @@ export function parseLlmKey(llmKey: string): Record<string, unknown> {
     if (colon <= i) throw new SyntaxError(`llmKey: expected "name:" at ${i}`);
     const name = llmKey.slice(i, colon);
     const end = endOfJsonValue(llmKey, colon + 1);
-    out[name] = JSON.parse(llmKey.slice(colon + 1, end));
+    setOwn(out, name, JSON.parse(llmKey.slice(colon + 1, end)));
     if (end < llmKey.length && llmKey[end] !== ",") throw new SyntaxError(`llmKey: expected "," at ${end}`);
     i = end + 1;
   }
@@ -49,4 +49,11 @@ function endOfString(text: string, start: number): number {
     else if (text[i] === '"') return i;
   }
   throw new SyntaxError("llmKey: unterminated string");
+}
+
+/** Sets a member by name; a member named `__proto__` becomes an own member instead of the prototype. */
+function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "__proto__")
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
 }

@@ -57,7 +57,7 @@ export function stripSecrets(value: unknown): unknown {
     const isContainer = typeof member === "object" && member !== null;
     if (isSecretName(name) && !isContainer) continue;
     const kept = stripSecrets(member);
-    if (kept !== undefined) out[name] = kept;
+    if (kept !== undefined) setOwn(out, name, kept);
   }
   return out;
 }
@@ -66,4 +66,11 @@ export function stripSecrets(value: unknown): unknown {
 export function containsSecret(text: string, secrets: ReadonlySet<string>): boolean {
   for (const secret of secrets) if (text.includes(secret)) return true;
   return false;
+}
+
+/** Sets a member by name; a member named `__proto__` becomes an own member instead of the prototype. */
+function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "__proto__")
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
 }
