@@ -1,3 +1,5 @@
+import { setOwn } from "@recall/core";
+
 /**
  * A JSON-safe copy of an AI SDK value and back: `Date`, `Uint8Array` and `URL` survive a store that
  * serializes to JSON (Redis, …), so a replayed result has real dates and bytes again.
@@ -44,11 +46,4 @@ function revive(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) setOwn(out, key, revive((value as Record<string, unknown>)[key]));
   return out;
-}
-
-/** Sets a member by name; a member named `__proto__` becomes an own member instead of the prototype. */
-function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
-  if (name === "__proto__")
-    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-  else target[name] = value;
 }

@@ -37,7 +37,7 @@ export { KEY_FORMAT_VERSION, requestKeys, sha256 } from "./keys.js";
 export type { DistributedLock, LockHandle } from "./lock.js";
 export { createMemoryStore, LruMap } from "./memory-store.js";
 export type { NormalizeOptions } from "./normalize.js";
-export { canonicalJson, normalizeText } from "./normalize.js";
+export { canonicalJson, normalizeText, setOwn } from "./normalize.js";
 export type { ModelPrice } from "./pricing.js";
 export { defaultPricing, PriceTable } from "./pricing.js";
 export type {

@@ -94,3 +94,13 @@ function canonicalize(value: unknown): unknown {
   }
   return out;
 }
+
+/**
+ * Sets a member by a name that may come from users: a member named `__proto__` becomes an own
+ * member instead of replacing the prototype (as `target[name] = value` would).
+ */
+export function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "__proto__")
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}

@@ -4,6 +4,8 @@
  * in `@langchain/core`). Commas also occur inside the JSON values, so it is read value by value.
  */
 
+import { setOwn } from "@recall/core";
+
 /** Parses an llmKey into its members. Throws on text that is not in that format. */
 export function parseLlmKey(llmKey: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -49,11 +51,4 @@ function endOfString(text: string, start: number): number {
     else if (text[i] === '"') return i;
   }
   throw new SyntaxError("llmKey: unterminated string");
-}
-
-/** Sets a member by name; a member named `__proto__` becomes an own member instead of the prototype. */
-function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
-  if (name === "__proto__")
-    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-  else target[name] = value;
 }

@@ -1,3 +1,5 @@
+import { setOwn } from "@recall/core";
+
 /**
  * Secrets never reach a stored key or value. LangChain's cache key (`llmKey`) is the model's
  * parameters as text, and for most providers it holds the API key in plain text; this file decides
@@ -66,11 +68,4 @@ export function stripSecrets(value: unknown): unknown {
 export function containsSecret(text: string, secrets: ReadonlySet<string>): boolean {
   for (const secret of secrets) if (text.includes(secret)) return true;
   return false;
-}
-
-/** Sets a member by name; a member named `__proto__` becomes an own member instead of the prototype. */
-function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
-  if (name === "__proto__")
-    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-  else target[name] = value;
 }
