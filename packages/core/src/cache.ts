@@ -251,7 +251,7 @@ export class RecallCache {
     const entry = await this.read(keys.key);
     if (entry) return { hit: true, outcome: this.hitOutcome<T>("hit", keys.key, entry, base, modelId) };
 
-    const embedded = await this.embedQuestion(keys);
+    const embedded = await this.embedQuestion(keys, base);
     if (embedded) {
       const semantic = this.semantic!;
       const match = await semantic.find(
@@ -552,12 +552,19 @@ export class RecallCache {
 
   /**
    * The question's vector and vector partition when this call is matched by meaning (the keys carry
-   * a partition only then); undefined otherwise, or when embedding failed (reported).
+   * a partition only then); undefined otherwise, when the question is unreadable to the matcher
+   * (a `semantic-skip` on lookups, given `base`), or when embedding failed (reported).
    */
   private async embedQuestion(
     keys: RequestKeys,
+    base?: { namespace: string; key: string; model: string },
   ): Promise<{ vector: Float32Array; partition: string } | undefined> {
     if (!this.semantic || keys.partition === undefined || keys.question === undefined) return undefined;
+    const skip = await this.semantic.unreadable(keys.question, keys.key);
+    if (skip) {
+      if (base) this.events.emit("semantic-skip", { ...base, reason: skip });
+      return undefined;
+    }
     const vector = await this.semantic.vectorOf(keys.question, keys.key);
     return vector && { vector, partition: this.semantic.partitionOf(keys.partition) };
   }

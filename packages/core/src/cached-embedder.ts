@@ -10,6 +10,7 @@ export function cachedEmbedder(embedder: Embedder, maxEntries = 2_000): Embedder
   return {
     id: embedder.id,
     dimensions: embedder.dimensions,
+    ...(embedder.unrepresented ? { unrepresented: (texts) => embedder.unrepresented!(texts) } : {}),
     async embed(texts, options) {
       const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
       if (missing.length > 0) {

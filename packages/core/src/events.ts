@@ -27,6 +27,11 @@ export interface CacheEvents {
   reject: BaseEvent & { reason: string };
   /** A semantic candidate passed the threshold but the guard refused it. */
   "semantic-reject": BaseEvent & { similarity: number; candidate: string; reason: string };
+  /**
+   * The question is matched exactly only, not by meaning: the embedder or the guard cannot read it
+   * (unknown tokens, symbols no rule compares). Its answer is stored without a vector.
+   */
+  "semantic-skip": BaseEvent & { reason: string };
   error: { error: RecallError; namespace?: string; key?: string };
   /** After a gap in the bus, the in-process index re-read the store: `entries` semantic entries. */
   "caught-up": { entries: number };

@@ -17,6 +17,7 @@ import { numbers } from "./guard/numbers.js";
 import { order } from "./guard/order.js";
 import { questionWords } from "./guard/question-words.js";
 import type { GuardRule } from "./guard/rule.js";
+import { symbols } from "./guard/symbols.js";
 import { analyze } from "./guard/text.js";
 import { units } from "./guard/units.js";
 
@@ -38,6 +39,7 @@ export type SemanticGuard = (question: string, candidate: string) => GuardVerdic
  * - `versions`: the same name with another version ("Python 3.11" / "Python 3.12").
  * - `numbers`: any other number, digits or words ("two" = "2").
  * - `identifiers`: code names (`useState`, `os.path.join`, `--force`, `/etc/hosts`).
+ * - `symbols`: emoji and symbols ("🍄" / "🍎", "C++" / "C", "→" / "←").
  * - `entities`: a name in one question that the other does not mention ("Python" / "Java").
  * - `order`: the same two things around a direction word, swapped ("from MySQL to PostgreSQL").
  *
@@ -53,6 +55,7 @@ export const guardRules = {
   versions,
   numbers,
   identifiers,
+  symbols,
   entities,
   order,
   questionWords,
@@ -69,6 +72,7 @@ export const DEFAULT_GUARD_RULES: readonly GuardRuleName[] = [
   "versions",
   "numbers",
   "identifiers",
+  "symbols",
   "entities",
   "order",
 ];

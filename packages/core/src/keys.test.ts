@@ -17,8 +17,8 @@ const base: CacheRequest = {
 describe("requestKeys", () => {
   it("prefixes the key with the key-format version and namespace", () => {
     const { key } = requestKeys(base, opts);
-    expect(key).toMatch(/^recall:v1:default:[0-9a-f]{64}$/);
-    expect(requestKeys(base, { ...opts, namespace: "tenant a" }).key).toMatch(/^recall:v1:tenant%20a:/);
+    expect(key).toMatch(/^recall:v2:default:[0-9a-f]{64}$/);
+    expect(requestKeys(base, { ...opts, namespace: "tenant a" }).key).toMatch(/^recall:v2:tenant%20a:/);
   });
 
   it("folds white space and Unicode forms, and ignores key order and undefined members", () => {

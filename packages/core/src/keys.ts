@@ -4,7 +4,7 @@ import { canonicalJson, type NormalizeOptions, normalizeText } from "./normalize
 import type { CacheRequest, ContentPart, Message } from "./request.js";
 
 /** Bumped whenever the canonical form changes, so old entries are never misread. */
-export const KEY_FORMAT_VERSION = "v1";
+export const KEY_FORMAT_VERSION = "v2";
 
 /** The part every key of one namespace starts with (before `:<hash>`). */
 export function keyScope(prefix: string, namespace: string): string {

@@ -116,6 +116,6 @@ describe("semantic matching stays inside its hard partition", () => {
     await cache.run(request(c, QUESTION), async () => answer("stored"));
     const hit = await cache.run(request(c, PARAPHRASE), async () => answer("fresh"));
     expect(hit).toMatchObject({ status: "semantic-hit", matchedQuestion: QUESTION });
-    expect(hit.similarity).toBeCloseTo(1, 5);
+    expect(hit.similarity).toBeGreaterThan(0.999);
   });
 });

@@ -5,6 +5,7 @@ import { errorCodes, type RecallError, toRecallError } from "./errors.js";
 import type { Emitter } from "./events.js";
 import { defaultGuard, type SemanticGuard } from "./guard.js";
 import { sha256 } from "./keys.js";
+import { sameVectorReason, unreadableReason } from "./unreadable.js";
 import type { VectorIndex } from "./vector-index.js";
 
 export interface SemanticOptions {
@@ -70,6 +71,22 @@ export class SemanticMatcher {
     return sha256(`${this.embedder.id}\n${requestPartition}`);
   }
 
+  /**
+   * Why the question must be matched exactly only (see `unreadableReason`), or undefined. A failing
+   * check is reported and read as unreadable: when in doubt, match exactly.
+   */
+  async unreadable(question: string, key: string): Promise<string | undefined> {
+    try {
+      return await unreadableReason(question, this.embedder);
+    } catch (error) {
+      this.onError(
+        toRecallError(errorCodes.SEMANTIC_ERROR, "checking what the embedder can read failed", error),
+        key,
+      );
+      return "the embedder could not say what it can read";
+    }
+  }
+
   /** The question's vector, or undefined when embedding failed or took too long (reported). */
   async vectorOf(question: string, key: string): Promise<Float32Array | undefined> {
     let timer: NodeJS.Timeout | undefined;
@@ -112,7 +129,10 @@ export class SemanticMatcher {
         if (!entry) this.remove([match.id]);
         continue;
       }
-      const verdict = this.guard?.(question, entry.question) ?? { ok: true as const };
+      const blind = sameVectorReason(question, entry.question, match.score);
+      const verdict = blind
+        ? { ok: false as const, reason: blind }
+        : (this.guard?.(question, entry.question) ?? { ok: true as const });
       if (!verdict.ok) {
         this.events.emit("semantic-reject", {
           ...base,

@@ -9,6 +9,8 @@ export interface NamespaceStats {
   stores: number;
   rejects: number;
   semanticRejects: number;
+  /** Questions matched exactly only because the embedder or the guard cannot read them. */
+  semanticSkips: number;
   errors: number;
   /** Answers served without an upstream call, over all lookups that could have hit. */
   hitRate: number;
@@ -34,6 +36,7 @@ function empty(): NamespaceStats {
     stores: 0,
     rejects: 0,
     semanticRejects: 0,
+    semanticSkips: 0,
     errors: 0,
     hitRate: 0,
     saved: { inputTokens: 0, outputTokens: 0, usd: 0 },
@@ -77,6 +80,7 @@ export class StatsCollector {
     on("store", (s) => s.stores++);
     on("reject", (s) => s.rejects++);
     on("semantic-reject", (s) => s.semanticRejects++);
+    on("semantic-skip", (s) => s.semanticSkips++);
     on("error", (s) => s.errors++);
   }
 
@@ -95,6 +99,7 @@ export class StatsCollector {
         "stores",
         "rejects",
         "semanticRejects",
+        "semanticSkips",
         "errors",
       ] as const) {
         total[k] += s[k];

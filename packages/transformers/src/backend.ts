@@ -27,7 +27,40 @@ export interface FeatureExtractor {
     texts: string[],
     options: { pooling: "mean"; normalize: boolean },
   ): Promise<{ data: ArrayLike<number>; dims: number[] }>;
+  tokenizer: Tokenizer;
   dispose?(): Promise<unknown>;
+}
+
+/** The tokenizer of a pipeline: `encode` differs between the libraries (see `tokenIds`). */
+export interface Tokenizer {
+  unk_token_id?: number;
+  /** The input window in tokens, special tokens included; the pipeline truncates past it. */
+  model_max_length?: number;
+  encode(text: string, ...options: unknown[]): number[];
+}
+
+/** The token ids of a text, without special tokens. */
+export function tokenIds(backend: Backend, tokenizer: Tokenizer, text: string): number[] {
+  return backend === "xenova"
+    ? tokenizer.encode(text, null, { add_special_tokens: false })
+    : tokenizer.encode(text, { add_special_tokens: false });
+}
+
+/** Special tokens a BERT-style pipeline adds around the text ([CLS] … [SEP]). */
+const SPECIAL_TOKENS = 2;
+
+/**
+ * The share of a text's tokens the model does not see: unknown tokens (words of scripts and emoji
+ * missing from its vocabulary), and tokens past its input window (the pipeline truncates them).
+ */
+export function unrepresentedShare(backend: Backend, tokenizer: Tokenizer, text: string): number {
+  const ids = tokenIds(backend, tokenizer, text);
+  if (ids.length === 0) return 0;
+  const window = (tokenizer.model_max_length ?? Number.POSITIVE_INFINITY) - SPECIAL_TOKENS;
+  const unknown =
+    tokenizer.unk_token_id === undefined ? 0 : ids.filter((id) => id === tokenizer.unk_token_id).length;
+  const cut = Math.max(0, ids.length - window);
+  return Math.min(1, (unknown + cut) / ids.length);
 }
 
 /** Imports the chosen library (an optional peer dependency), with an install hint if it is missing. */

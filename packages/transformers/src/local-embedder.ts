@@ -1,6 +1,13 @@
 import type { Embedder } from "@recall/core";
 import { errorCodes, RecallError } from "@recall/core";
-import { BACKENDS, type Backend, type FeatureExtractor, loadLibrary, pipelineOptions } from "./backend.js";
+import {
+  BACKENDS,
+  type Backend,
+  type FeatureExtractor,
+  loadLibrary,
+  pipelineOptions,
+  unrepresentedShare,
+} from "./backend.js";
 import { ensureModel, LOCAL_MODEL_NAME } from "./model-build/build-model.js";
 import { defaultModelDir } from "./model-build/model-dir.js";
 
@@ -33,6 +40,8 @@ export interface LocalEmbedderOptions {
 export interface LocalEmbedder extends Embedder {
   readonly backend: Backend;
   readonly model: string;
+  /** Per text, the share of its tokens the model cannot see: `[UNK]`s and tokens past its window. */
+  unrepresented(texts: string[]): Promise<number[]>;
   /** Builds (if needed) and loads the model now instead of on the first `embed`. */
   load(): Promise<void>;
   /** Releases the ONNX session. */
@@ -125,6 +134,11 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): LocalEm
       extractor = undefined;
       const loaded = await pending?.catch(() => undefined);
       await loaded?.dispose?.();
+    },
+    async unrepresented(texts) {
+      if (texts.length === 0) return [];
+      const { tokenizer } = await load();
+      return texts.map((text) => unrepresentedShare(backend, tokenizer, text));
     },
     async embed(texts, embedOptions) {
       const signal = embedOptions?.signal;

@@ -13,6 +13,8 @@ export interface Token {
   readonly index: number;
   /** Index of the sentence it belongs to. */
   readonly sentence: number;
+  /** An emoji or a symbol ("🍄", "+", "→"), not a word or a number. */
+  readonly symbol: boolean;
 }
 
 export interface GuardText {
@@ -35,7 +37,21 @@ export interface GuardText {
   readonly caseless: boolean;
 }
 
-const TOKEN = /\p{N}+(?:[.,:]\p{N}+)+(?!\p{L})|[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*'?|[.?!;:]+(?=\s|$)|\n/gu;
+/** A keycap ("1️⃣"), a flag (two regional indicators), or an emoji with its modifiers and ZWJ parts ("👩🏽‍💻"). */
+const EMOJI =
+  "[0-9#*]\\uFE0F?\\u20E3|\\p{Regional_Indicator}{2}|\\p{Extended_Pictographic}[\\uFE0F\\u{1F3FB}-\\u{1F3FF}\\u{E0020}-\\u{E007F}]*(?:\\u200D\\p{Extended_Pictographic}[\\uFE0F\\u{1F3FB}-\\u{1F3FF}]*)*";
+/** Letters with their combining marks (Devanagari, Thai vowel signs, decomposed accents), digits, and joiners. */
+const WORD = "[\\p{L}\\p{M}\\p{N}\\u200C\\u200D]+(?:'[\\p{L}\\p{M}\\p{N}]+)*'?";
+/**
+ * Numbers with separators, emoji, words, any other symbol on its own ("+", "→", "€", "∑"), and
+ * sentence boundaries. Emoji and symbols are tokens: they carry meaning ("Is 🍄 safe to eat?").
+ */
+const TOKEN = new RegExp(
+  `\\p{N}+(?:[.,:]\\p{N}+)+(?!\\p{L})|${EMOJI}|${WORD}|\\p{S}\\uFE0F?|[.?!;:]+(?=\\s|$)|\\n`,
+  "gu",
+);
+/** A token that is an emoji or a symbol rather than a word or a number. */
+const SYMBOL = new RegExp(`^(?:${EMOJI}|\\p{S}\\uFE0F?)$`, "u");
 const BOUNDARY = /^(?:[.?!;:]+|\n)$/;
 
 /** Lower case, possessive and plural `s` dropped, dots removed: "Python's" → "python", "iPhones" → "iphone". */
@@ -62,6 +78,7 @@ const memo = new Map<string, GuardText>();
 
 function read(text: string): GuardText {
   const clean = text
+    .normalize("NFC")
     .replace(/[\u2018\u2019\u02bc´]/g, "'")
     .replace(/[\u201c\u201d]/g, '"')
     // "U.S.A." → "USA", "e.g." → "eg" (so their dots do not end sentences).
@@ -75,7 +92,14 @@ function read(text: string): GuardText {
       sentenceStart = true;
       continue;
     }
-    tokens.push({ text: raw, lower: raw.toLowerCase(), sentenceStart, index: tokens.length, sentence });
+    tokens.push({
+      text: raw,
+      lower: raw.toLowerCase(),
+      sentenceStart,
+      index: tokens.length,
+      sentence,
+      symbol: SYMBOL.test(raw),
+    });
     sentenceStart = false;
   }
   const forms = new Set<string>();
