@@ -10,7 +10,11 @@ export interface ProxyServerOptions {
   port?: number;
   /** An OpenAI-compatible upstream (`https://api.openai.com/v1`, a vLLM, …). Default: a local mock started here. */
   upstreamUrl?: string;
-  /** The upstream key. Without it, each client's own `Authorization` header is forwarded. */
+  /**
+   * The upstream key (then every caller shares entries: keep the proxy on loopback or behind your
+   * own authentication). Without it, each client's own `Authorization` header is forwarded and
+   * entries are kept per key.
+   */
   apiKey?: string;
   /** Match paraphrases with the local embedder (all-MiniLM-L6-v2, offline). Default true. */
   semantic?: boolean;
@@ -60,7 +64,14 @@ export async function startProxyServer(options: ProxyServerOptions = {}): Promis
   app.set("x-powered-by", false);
   app.use(
     "/v1",
-    openAIProxy({ cache, upstream: upstreamUrl, ...(options.apiKey ? { apiKey: options.apiKey } : {}) }),
+    openAIProxy({
+      cache,
+      upstream: upstreamUrl,
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+      // Only because this example listens on loopback, for the walkthrough's per-tenant step:
+      // whoever can send X-Recall-Namespace reads that namespace. Never on an open network.
+      trustNamespaceHeader: true,
+    }),
   );
   app.get("/recall/stats", statsHandler(cache));
   app.get("/metrics", metricsHandler(cache));

@@ -1,4 +1,4 @@
-import type { CallOptions } from "@recall/core";
+import { assertOption, type CallOptions } from "@recall/core";
 import type { Request } from "express";
 import { parseCacheControl } from "./cache-control.js";
 import { ApiError } from "./errors.js";
@@ -13,9 +13,15 @@ export interface RequestCacheOptions {
    */
   namespace?: NamespaceOption;
   /**
-   * A request header that names the namespace, used when `namespace` is not given. Default
-   * `x-recall-namespace`; `false` ignores it. Only trust it behind your own authentication: whoever
-   * can set it can read that namespace.
+   * Read the namespace from a request header (`namespaceHeader`) when `namespace` is not given.
+   * Default false: the header is ignored. Turn it on only on a trusted network, or behind your own
+   * authentication that strips or checks the header: whoever can set it can read that namespace.
+   */
+  trustNamespaceHeader?: boolean;
+  /**
+   * The header read when `trustNamespaceHeader` is true. Default `x-recall-namespace`. Naming a
+   * header without `trustNamespaceHeader: true` is refused at creation (it would be ignored);
+   * `false` (no header) is accepted for older configurations.
    */
   namespaceHeader?: string | false;
   /** Per-request call options of your own (tags, threshold, …), merged over the HTTP ones. */
@@ -26,7 +32,47 @@ export const DEFAULT_NAMESPACE_HEADER = "x-recall-namespace";
 const MAX_NAMESPACE_LENGTH = 200;
 
 /**
- * The cache call options an HTTP request asks for: `Cache-Control`, namespace, and your own.
+ * Checks the namespace options at creation (throws `RECALL_INVALID_OPTION`), so a mistake fails at
+ * start-up instead of silently ignoring or trusting a header.
+ */
+export function checkRequestCacheOptions(options: RequestCacheOptions): void {
+  const { namespace, trustNamespaceHeader, namespaceHeader } = options;
+  assertOption(
+    namespace === undefined ||
+      typeof namespace === "function" ||
+      (typeof namespace === "string" && namespace.length > 0),
+    "namespace must be a non-empty string or a function of the request",
+  );
+  assertOption(
+    trustNamespaceHeader === undefined || typeof trustNamespaceHeader === "boolean",
+    `trustNamespaceHeader must be a boolean, got ${JSON.stringify(trustNamespaceHeader)}`,
+  );
+  assertOption(
+    namespaceHeader === undefined ||
+      namespaceHeader === false ||
+      (typeof namespaceHeader === "string" && HEADER_NAME.test(namespaceHeader)),
+    `namespaceHeader must be an HTTP header name or false, got ${JSON.stringify(namespaceHeader)}`,
+  );
+  assertOption(
+    typeof namespaceHeader !== "string" || trustNamespaceHeader === true,
+    `namespaceHeader ${JSON.stringify(namespaceHeader)} is only read with trustNamespaceHeader: true (trusted networks only: whoever sets the header reads that namespace)`,
+  );
+  assertOption(
+    namespaceHeader !== false || trustNamespaceHeader !== true,
+    "trustNamespaceHeader: true needs a header to read, but namespaceHeader is false",
+  );
+  assertOption(
+    options.callOptions === undefined || typeof options.callOptions === "function",
+    "callOptions must be a function of the request",
+  );
+}
+
+/** A header name as HTTP defines it (a token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The cache call options an HTTP request asks for: `Cache-Control`, namespace (the function, the
+ * string, or the header when trusted), and your own.
  * Synchronous unless the namespace function is async (a hit should not wait on extra ticks).
  */
 export function requestCallOptions(
@@ -42,8 +88,8 @@ export function requestCallOptions(
     return combine(req, options, checked(value, "the namespace function"));
   }
   if (typeof namespace === "string") return combine(req, options, namespace);
-  const header = options.namespaceHeader ?? DEFAULT_NAMESPACE_HEADER;
-  if (header === false) return combine(req, options, undefined);
+  if (options.trustNamespaceHeader !== true) return combine(req, options, undefined);
+  const header = options.namespaceHeader || DEFAULT_NAMESPACE_HEADER;
   const raw = req.headers[header.toLowerCase()];
   return combine(req, options, checked(Array.isArray(raw) ? raw[0] : raw, `the ${header} header`));
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Response } from "express";
+import { failureDetail, ProxyError, type ProxyErrorListener, redact, routeOf } from "./proxy-error.js";
 
 /** The error body OpenAI's API answers with, which its clients know how to surface. */
 export interface ApiErrorBody {
@@ -78,9 +79,24 @@ export const bodyErrorHandler: ErrorRequestHandler = (error, _req, res, next) =>
   sendApiError(res, apiError);
 };
 
-/** The proxy's last handler: any other error still answers in OpenAI's shape (500), never an HTML page. */
-export const lastErrorHandler: ErrorRequestHandler = (error, _req, res, next) => {
-  if (res.headersSent) return next(error);
-  const message = error instanceof Error ? error.message : String(error);
-  sendApiError(res, new ApiError(500, `The proxy failed: ${message}`, null, "proxy_error"));
-};
+/**
+ * The proxy's last handler: any other error still answers in OpenAI's shape (500), never an HTML
+ * page, and with a generic message (an error's text may name internal hosts or hold secrets); its
+ * detail, without `secrets`, goes to `onError`.
+ */
+export function lastErrorHandler(
+  onError: ProxyErrorListener,
+  secrets: readonly string[],
+): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    onError(
+      new ProxyError(
+        "proxy_error",
+        `the proxy failed: ${redact(failureDetail(error), secrets)}`,
+        routeOf(req),
+      ),
+    );
+    if (res.headersSent) return next(error);
+    sendApiError(res, new ApiError(500, "The proxy failed to handle the request.", null, "proxy_error"));
+  };
+}

@@ -1,6 +1,6 @@
 import { assertOption, type CacheRequest, type RecallCache } from "@recall/core";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { type RequestCacheOptions, requestCallOptions } from "./call-options.js";
+import { checkRequestCacheOptions, type RequestCacheOptions, requestCallOptions } from "./call-options.js";
 import { ApiError, sendApiError } from "./errors.js";
 import { CACHE_HEADER, setHitHeaders } from "./headers.js";
 import { openAIChatRequest } from "./openai-request.js";
@@ -49,6 +49,7 @@ export function recallMiddleware(options: RecallMiddlewareOptions): RequestHandl
     options.describe === undefined || typeof options.describe === "function",
     "describe must be a function",
   );
+  checkRequestCacheOptions(options);
   const provider = options.provider ?? "openai";
   const toRequest = options.toRequest ?? ((req: Request) => openAIChatRequest(req.body, provider));
   const describe = options.describe ?? describeJson;

@@ -1,6 +1,7 @@
 import type { CacheOutcome, Lookup } from "@recall/core";
 import type { RequestHandler, Response } from "express";
 import { requestCallOptions } from "./call-options.js";
+import { requestScope, scopedRequest } from "./credential-scope.js";
 import { setHitHeaders } from "./headers.js";
 import { chatCallFromBody } from "./openai-request.js";
 import { describeChatCompletion } from "./openai-response.js";
@@ -18,7 +19,8 @@ export function chatCompletionsHandler(ctx: ProxyContext): RequestHandler {
     if (!call.uncacheable) {
       const pending = requestCallOptions(req, ctx.requestOptions);
       const options = pending instanceof Promise ? await pending : pending;
-      lookup = await lookupSafely(ctx.cache, call.request, options);
+      const request = scopedRequest(call.request, requestScope(req, ctx.credentialKey));
+      lookup = await lookupSafely(ctx.cache, request, options);
     }
     if (lookup?.hit) {
       if (call.stream) sendStreamHit(res, lookup.outcome, call.includeUsage);

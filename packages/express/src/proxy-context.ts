@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import type { RecallCache } from "@recall/core";
 import type { RequestCacheOptions } from "./call-options.js";
 import type { UpstreamConfig } from "./upstream.js";
@@ -8,5 +9,10 @@ export interface ProxyContext {
   upstream: UpstreamConfig;
   provider: string;
   streamUsage: boolean;
+  /**
+   * Set when client keys are forwarded (no `apiKey`): the HMAC key that scopes each entry to the
+   * caller's credential (`requestScope`).
+   */
+  credentialKey?: KeyObject;
   requestOptions: RequestCacheOptions;
 }

@@ -1,6 +1,7 @@
 import type { CacheRequest } from "@recall/core";
 import type { RequestHandler } from "express";
 import { requestCallOptions } from "./call-options.js";
+import { requestScope, scopedRequest } from "./credential-scope.js";
 import { describeEmbeddings } from "./openai-response.js";
 import { validateEmbeddingsBody } from "./openai-validate.js";
 import type { ProxyContext } from "./proxy-context.js";
@@ -35,7 +36,11 @@ export function embeddingsHandler(ctx: ProxyContext): RequestHandler {
   return async (req, res) => {
     const body = validateEmbeddingsBody(req.body);
     const options = await requestCallOptions(req, ctx.requestOptions);
-    const lookup = await lookupSafely(ctx.cache, embeddingsRequest(body, ctx.provider), {
+    const request = scopedRequest(
+      embeddingsRequest(body, ctx.provider),
+      requestScope(req, ctx.credentialKey),
+    );
+    const lookup = await lookupSafely(ctx.cache, request, {
       ...options,
       semantic: false,
     });

@@ -11,6 +11,7 @@ import type { Request, Response } from "express";
 import { ApiError, sendApiError } from "./errors.js";
 import { CACHE_HEADER, cacheHeaderValue, setHitHeaders } from "./headers.js";
 import type { AnswerDescription } from "./openai-response.js";
+import { failureDetail, ProxyError, redact, routeOf } from "./proxy-error.js";
 import { copyStatusAndHeaders, postJson, type UpstreamConfig } from "./upstream.js";
 
 /** A miss's ticket: settle it with the fresh answer, or fail it so waiting callers go upstream. */
@@ -47,8 +48,20 @@ export function markMiss<T>(res: Response, ticket: Ticket<T> | undefined): void 
   res.setHeader(CACHE_HEADER, ticket ? cacheHeaderValue(ticket.status) : "BYPASS");
 }
 
-export function upstreamUnreachable(res: Response, config: UpstreamConfig, error: unknown): void {
-  const detail = error instanceof Error ? error.message : String(error);
+/**
+ * The upstream could not be called: a 502 whose body names nothing internal (no address, host or
+ * secret); the detail, without credentials, goes to `config.onError`.
+ */
+export function upstreamUnreachable(
+  req: Request,
+  res: Response,
+  config: UpstreamConfig,
+  error: unknown,
+): void {
+  const detail = redact(failureDetail(error), config.secrets);
+  config.onError(
+    new ProxyError("upstream_unreachable", `the upstream could not be reached: ${detail}`, routeOf(req)),
+  );
   if (res.headersSent) {
     res.destroy();
     return;
@@ -57,7 +70,7 @@ export function upstreamUnreachable(res: Response, config: UpstreamConfig, error
     res,
     new ApiError(
       502,
-      `The upstream at ${config.baseURL} could not be reached: ${detail}`,
+      "The upstream API could not be reached.",
       null,
       "upstream_unreachable",
       "upstream_error",
@@ -86,7 +99,7 @@ export async function forwardJson(
     text = await upstream.text();
   } catch (error) {
     ticket?.fail();
-    upstreamUnreachable(res, config, error);
+    upstreamUnreachable(req, res, config, error);
     return;
   }
   copyStatusAndHeaders(upstream, res);

@@ -49,7 +49,7 @@ export async function streamMiss(
     upstream = await postJson(req, config, "/chat/completions", sent, controller.signal);
   } catch (error) {
     ticket?.fail();
-    upstreamUnreachable(res, config, error);
+    upstreamUnreachable(req, res, config, error);
     return;
   }
   const isStream = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");

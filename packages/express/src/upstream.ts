@@ -1,6 +1,9 @@
 import { Readable } from "node:stream";
 import type { Request, Response } from "express";
+import { checkBodyBounds } from "./body-bounds.js";
 import { CACHE_HEADER } from "./headers.js";
+import type { ProxyErrorListener } from "./proxy-error.js";
+import { joinUnderBase } from "./upstream-path.js";
 
 export interface UpstreamConfig {
   /** Base URL of the OpenAI-compatible API, with its version path (e.g. `https://api.openai.com/v1`). */
@@ -10,6 +13,10 @@ export interface UpstreamConfig {
   /** Request headers forwarded to the upstream besides `Authorization`. */
   forwardHeaders: string[];
   fetch: typeof fetch;
+  /** Where failures are reported, with `secrets` taken out (error bodies stay generic). */
+  onError: ProxyErrorListener;
+  /** Texts never to report: the base URL's userinfo and the API key. */
+  secrets: string[];
 }
 
 export const DEFAULT_FORWARD_HEADERS = ["openai-organization", "openai-project", "openai-beta"];
@@ -45,8 +52,12 @@ export function upstreamHeaders(req: Request, config: UpstreamConfig, contentTyp
   return headers;
 }
 
+/**
+ * The upstream URL of a path (and query) relative to the base. It never leaves the base path: an
+ * unsafe path (dot segments, encoded slashes, …) throws a 400 `ApiError` (see `upstream-path.ts`).
+ */
 export function upstreamUrl(config: UpstreamConfig, path: string): string {
-  return `${config.baseURL.replace(/\/+$/, "")}${path}`;
+  return joinUnderBase(config.baseURL, path);
 }
 
 /** POSTs a JSON body upstream. Rejects only when the upstream cannot be reached. */
@@ -74,30 +85,31 @@ export function copyStatusAndHeaders(from: globalThis.Response, res: Response): 
 }
 
 /**
- * Forwards a request the proxy does not cache (`/models`, files, …) as it is, and streams the
- * upstream's answer back.
+ * Forwards a request the proxy does not cache (`/models`, …) as it is, and streams the upstream's
+ * answer back. Throws a 400 `ApiError` for an unsafe path, or for a body parsed before the proxy
+ * that is too deep or too large to re-serialize; any other rejection means the upstream could not
+ * be reached.
  */
 export async function forwardUnchanged(req: Request, res: Response, config: UpstreamConfig): Promise<void> {
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   const contentType =
     typeof req.headers["content-type"] === "string" ? req.headers["content-type"] : undefined;
-  // A JSON parser mounted before the proxy may have consumed the body already.
-  const parsed = (req as Request & { _body?: boolean })._body === true;
+  const url = upstreamUrl(config, req.url);
   const init: RequestInit & { duplex?: "half" } = {
     method: req.method,
     headers: upstreamHeaders(req, config, hasBody ? contentType : undefined),
   };
   if (hasBody) {
-    if (parsed) init.body = JSON.stringify(req.body);
-    else {
+    const body = parsedBody(req);
+    if (body === NOT_PARSED) {
       init.body = Readable.toWeb(req) as unknown as BodyInit;
       init.duplex = "half";
-    }
+    } else if (body !== undefined) init.body = body as BodyInit;
   }
   const controller = new AbortController();
   res.on("close", () => controller.abort());
   init.signal = controller.signal;
-  const upstream = await config.fetch(upstreamUrl(config, req.url), init);
+  const upstream = await config.fetch(url, init);
   copyStatusAndHeaders(upstream, res);
   res.setHeader(CACHE_HEADER, "BYPASS");
   if (!upstream.body) {
@@ -105,6 +117,23 @@ export async function forwardUnchanged(req: Request, res: Response, config: Upst
     return;
   }
   await pipeBody(upstream.body, res);
+}
+
+const NOT_PARSED = Symbol("not parsed");
+
+/**
+ * The body a parser mounted before the proxy already read (body-parser 1 marks that with `_body`,
+ * body-parser 2 leaves the request stream ended), ready to send: text and bytes as they are, a
+ * parsed value as JSON. The value is bounded first (`checkBodyBounds`, a 400 `ApiError`), since
+ * `JSON.stringify` walks it recursively and a deep body would overflow the stack.
+ */
+function parsedBody(req: Request): string | Buffer | undefined | typeof NOT_PARSED {
+  const consumed = (req as Request & { _body?: boolean })._body === true || req.readableEnded;
+  if (!consumed) return NOT_PARSED;
+  const body: unknown = req.body;
+  if (body === undefined || typeof body === "string" || Buffer.isBuffer(body)) return body;
+  checkBodyBounds(body);
+  return JSON.stringify(body);
 }
 
 /** Streams a web body into the response, respecting back-pressure; ends the response. */

@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type CacheOptions, createCache, type RecallCache } from "@recall/core";
 import { type MockOpenAIOptions, type MockOpenAIServer, startMockOpenAI } from "@recall/mock-openai";
@@ -73,3 +75,70 @@ export const chat = (content: string, extra: Record<string, unknown> = {}) => ({
   messages: [{ role: "user", content }],
   ...extra,
 });
+
+/** One request a recording upstream received, exactly as it arrived (the raw path, not normalized). */
+export interface RecordedHit {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+/**
+ * A bare `node:http` upstream that records what reaches it (method, raw URL, headers) and answers
+ * every request with an empty model list; its base URL has a path (`/base/v1`) to climb out of.
+ */
+export async function recordingUpstream(): Promise<{
+  url: string;
+  origin: string;
+  hits: RecordedHit[];
+  close(): Promise<void>;
+}> {
+  const hits: RecordedHit[] = [];
+  const server = createServer((req, res) => {
+    hits.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
+    req.resume();
+    req.on("end", () => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ object: "list", data: [] }));
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/base/v1`,
+    origin,
+    hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * A request sent with `node:http` as it is: the path is not normalized or re-encoded the way
+ * `fetch` or supertest would (`/v1/../admin` stays `/v1/../admin`).
+ */
+export function rawRequest(
+  origin: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ hostname, port, method, path, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}

@@ -188,8 +188,17 @@ describe("openAIProxy: Cache-Control and namespaces", () => {
     expect(fx.cache.stats.snapshot().total.stores).toBe(2);
   });
 
-  it("keeps namespaces from the X-Recall-Namespace header apart, and counts them separately", async () => {
+  it("ignores the X-Recall-Namespace header unless trusted", async () => {
     fx = await proxyFixture();
+    const ask = (ns: string) =>
+      post(fx!.app, "/v1/chat/completions", chat("Tenant question")).set("X-Recall-Namespace", ns);
+    expect((await ask("acme")).headers["x-recall-cache"]).toBe("MISS");
+    expect((await ask("globex")).headers["x-recall-cache"]).toBe("HIT");
+    expect(Object.keys(fx.cache.stats.snapshot().namespaces)).toEqual(["default"]);
+  });
+
+  it("with trustNamespaceHeader, keeps namespaces from the X-Recall-Namespace header apart, and counts them separately", async () => {
+    fx = await proxyFixture({ proxy: { trustNamespaceHeader: true } });
     const ask = (ns: string) =>
       post(fx!.app, "/v1/chat/completions", chat("Tenant question")).set("X-Recall-Namespace", ns);
     expect((await ask("acme")).headers["x-recall-cache"]).toBe("MISS");
@@ -358,6 +367,7 @@ describe("openAIProxy: bad input gets a 4xx that says what is wrong", () => {
     fx = await proxyFixture();
     const r = await request(fx.app)
       .post("/v1/chat/completions")
+      .set("Authorization", "Bearer sk-client")
       .set("Content-Type", "application/json")
       .send('{"model": "gpt-4o-mini", "messages": [');
     expect(r.status).toBe(400);
@@ -417,8 +427,8 @@ describe("openAIProxy: embeddings, pass-through and metrics", () => {
     expect(fx.mock.count("embeddings")).toBe(4);
   });
 
-  it("forwards routes it does not cache", async () => {
-    fx = await proxyFixture();
+  it("forwards the pass-through routes it is given", async () => {
+    fx = await proxyFixture({ proxy: { passThrough: ["/models", "POST /responses"] } });
     const models = await request(fx.app).get("/v1/models").set("Authorization", "Bearer sk-client");
     expect(models.status).toBe(200);
     expect(models.body.object).toBe("list");
@@ -429,7 +439,7 @@ describe("openAIProxy: embeddings, pass-through and metrics", () => {
   });
 
   it("exposes Prometheus metrics per namespace", async () => {
-    fx = await proxyFixture();
+    fx = await proxyFixture({ proxy: { trustNamespaceHeader: true } });
     await post(fx.app, "/v1/chat/completions", chat("Count me"));
     await post(fx.app, "/v1/chat/completions", chat("Count me"));
     await post(fx.app, "/v1/chat/completions", chat("Count me")).set("X-Recall-Namespace", 'team "a"');
