@@ -48,6 +48,12 @@ const METRICS: Metric[] = [
     value: (s) => s.semanticRejects,
   },
   {
+    name: "recall_semantic_skips_total",
+    help: "Questions matched exactly only: the embedder or the guard cannot read them.",
+    type: "counter",
+    value: (s) => s.semanticSkips,
+  },
+  {
     name: "recall_errors_total",
     help: "Storage, embedding or lock faults (each served as a miss).",
     type: "counter",
