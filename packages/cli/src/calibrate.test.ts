@@ -3,9 +3,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_GUARD_RULES } from "@recall/core";
 import { fakeEmbedder } from "@recall/core/testing";
 import { describe, expect, it } from "vitest";
-import { parseThresholds } from "./calibrate.js";
+import { parseGuardRules, parseThresholds } from "./calibrate.js";
 import { main } from "./main.js";
 
 const dir = mkdtempSync(join(tmpdir(), "recall-cli-"));
@@ -129,6 +130,22 @@ describe("recall calibrate", () => {
     expect(text.stdout).toContain("At threshold 0.90 (no guard): precision 0.500");
   });
 
+  it("measures the guard rules named with --guard-rules", async () => {
+    const args = ["calibrate", "--pairs", pairsFile, "--json", "--thresholds", "0.9", "--threshold", "0.9"];
+    // Without the numbers rule, "order 456" is a false hit for "order 123".
+    const negationOnly = JSON.parse((await run([...args, "--guard-rules", "negation"])).stdout);
+    expect(negationOnly.guardRules).toEqual(["negation"]);
+    expect(negationOnly.default).toMatchObject({ precision: 0.5, falseHitRate: 0.25 });
+    expect(negationOnly.refusals).toEqual({});
+    const withOptIn = JSON.parse((await run([...args, "--guard-rules", "default,possessor"])).stdout);
+    expect(withOptIn.guardRules).toEqual([...DEFAULT_GUARD_RULES, "possessor"]);
+    expect(withOptIn.default).toMatchObject({ precision: 1, falseHitRate: 0 });
+    const text = await run(["calibrate", "--pairs", pairsFile, "--guard-rules", "numbers,roles"]);
+    expect(text.stdout).toContain("Guard rules: numbers, roles.");
+    const byDefault = JSON.parse((await run(args)).stdout);
+    expect(byDefault.guardRules).toEqual([...DEFAULT_GUARD_RULES]);
+  });
+
   it("uses the first N pairs with --limit, and null for a precision without hits", async () => {
     const { stdout } = await run([
       "calibrate",
@@ -177,6 +194,10 @@ describe("recall calibrate", () => {
     [["calibrate", "--pairs", pairsFile, "--thresholds", "0.5,abc"], /--thresholds needs similarities/],
     [["calibrate", "--pairs", pairsFile, "--limit", "0"], /--limit needs a positive integer/],
     [["calibrate", "--pairs", pairsFile, "--verbose"], /unknown option "--verbose"/],
+    [
+      ["calibrate", "--pairs", pairsFile, "--guard-rules", "negation,nope"],
+      /--guard-rules needs rule names from: default, negation, .*possessor.*; got "negation,nope"/,
+    ],
     [["calibrat"], /unknown command "calibrat"/],
   ])("exits with 2 and a clear message for bad input: %j", async (argv, message) => {
     const { code, stderr, stdout } = await run(argv as string[]);
@@ -210,6 +231,16 @@ describe("parseThresholds", () => {
   it("reads ranges and lists", () => {
     expect(parseThresholds("0.80:0.84:0.01")).toEqual([0.8, 0.81, 0.82, 0.83, 0.84]);
     expect(parseThresholds("0.85, 0.9,0.95")).toEqual([0.85, 0.9, 0.95]);
+  });
+});
+
+describe("parseGuardRules", () => {
+  it("expands default and keeps each rule once, in order", () => {
+    expect(parseGuardRules("numbers, negation")).toEqual(["numbers", "negation"]);
+    expect(parseGuardRules("default,questionWords,numbers")).toEqual([
+      ...DEFAULT_GUARD_RULES,
+      "questionWords",
+    ]);
   });
 });
 

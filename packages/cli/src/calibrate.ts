@@ -8,8 +8,12 @@ import {
   type CalibrationPair,
   type CalibrationReport,
   calibrate,
+  createGuard,
+  DEFAULT_GUARD_RULES,
   DEFAULT_THRESHOLD,
   type Embedder,
+  type GuardRuleName,
+  guardRules,
   suggestThreshold,
   thresholdRange,
 } from "@recall/core";
@@ -31,6 +35,8 @@ export interface CalibrateArgs {
   candidates: number;
   /** Use only the first N pairs. */
   limit?: number;
+  /** The guard rules to measure, by name. Default: core's `DEFAULT_GUARD_RULES`. */
+  guardRules?: GuardRuleName[];
 }
 
 export const DEFINITIONS = {
@@ -58,6 +64,8 @@ Options:
   --threshold T         your threshold, reported as "default" (default ${DEFAULT_THRESHOLD})
   --target P            precision the suggested threshold must keep (default 0.95)
   --no-guard-only       report the figures without the guard only (caches with guard: false)
+  --guard-rules LIST    the guard rules to run, by name, "default" for the default ones:
+                        default,possessor adds an opt-in rule (default: default)
   --candidates K        neighbours examined per lookup, as semantic.candidates (default 4)
   --limit N             use the first N pairs only
   -h, --help            this help
@@ -77,6 +85,22 @@ function number(
     );
   }
   return n;
+}
+
+/** "default,possessor" → the default rules and `possessor`, each once, in that order. */
+export function parseGuardRules(spec: string): GuardRuleName[] {
+  const names = spec
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean)
+    .flatMap((n) => (n === "default" ? [...DEFAULT_GUARD_RULES] : [n]));
+  const unknown = names.filter((n) => !(n in guardRules));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new UsageError(
+      `--guard-rules needs rule names from: default, ${Object.keys(guardRules).join(", ")}; got ${JSON.stringify(spec)}`,
+    );
+  }
+  return [...new Set(names)] as GuardRuleName[];
 }
 
 /** "0.80:0.99:0.01" or "0.85,0.9,0.95". */
@@ -131,6 +155,9 @@ export function parseCalibrateArgs(argv: string[]): CalibrateArgs | "help" {
       case "--candidates":
         args.candidates = number(flag, value(), (n) => Number.isInteger(n) && n > 0, "a positive integer");
         break;
+      case "--guard-rules":
+        args.guardRules = parseGuardRules(value());
+        break;
       case "--limit":
         args.limit = number(flag, value(), (n) => Number.isInteger(n) && n > 0, "a positive integer");
         break;
@@ -148,6 +175,7 @@ export function parseCalibrateArgs(argv: string[]): CalibrateArgs | "help" {
     targetPrecision: args.targetPrecision ?? 0.95,
     candidates: args.candidates ?? 4,
     ...(args.limit ? { limit: args.limit } : {}),
+    ...(args.guardRules ? { guardRules: args.guardRules } : {}),
   };
 }
 
@@ -217,7 +245,7 @@ function table(header: string[], rows: string[][]): string {
 /** The human-readable report. */
 export function formatReport(
   report: CalibrationReport,
-  args: Pick<CalibrateArgs, "noGuardOnly">,
+  args: Pick<CalibrateArgs, "noGuardOnly" | "guardRules">,
   embedderId: string,
 ): string {
   const out: string[] = [];
@@ -256,6 +284,7 @@ export function formatReport(
     const refusals = Object.entries(report.refusals)
       .sort(([, x], [, y]) => total(y) - total(x))
       .map(([rule, n]) => `${rule} ${n.wrong} wrong / ${n.right} right / ${n.unlabelled} unlabelled`);
+    out.push(`Guard rules: ${(args.guardRules ?? DEFAULT_GUARD_RULES).join(", ")}.`);
     if (refusals.length > 0) out.push(`Guard refusals at ${fixed(d.threshold, 2)}: ${refusals.join(", ")}.`);
   }
   out.push(
@@ -274,7 +303,7 @@ const total = (n: Record<string, number>) => Object.values(n).reduce((x, y) => x
 /** The JSON report: `{ default, rows, ... }` (no per-pair details). NaN (no hits) becomes null. */
 export function jsonReport(
   report: CalibrationReport,
-  args: Pick<CalibrateArgs, "noGuardOnly">,
+  args: Pick<CalibrateArgs, "noGuardOnly" | "guardRules">,
   embedderId: string,
 ) {
   const pick = (m: CalibrationMetrics) => ({
@@ -292,6 +321,7 @@ export function jsonReport(
   return {
     embedder: embedderId,
     guard: !args.noGuardOnly,
+    ...(args.noGuardOnly ? {} : { guardRules: args.guardRules ?? [...DEFAULT_GUARD_RULES] }),
     pairs: report.pairs,
     positives: report.positives,
     negatives: report.negatives,
@@ -351,6 +381,7 @@ export async function runCalibrate(argv: string[], io: CliIO): Promise<number> {
     defaultThreshold: parsed.threshold,
     targetPrecision: parsed.targetPrecision,
     candidates: parsed.candidates,
+    ...(parsed.guardRules ? { guard: createGuard({ rules: parsed.guardRules }) } : {}),
     onProgress: ({ phase, done, total }) => {
       const now = Date.now();
       if (phase === lastPhase && done < total && now - lastShown < 2_000) return;

@@ -4,6 +4,7 @@ import { createGuard, DEFAULT_GUARD_RULES, defaultGuard, type GuardRule, guardRu
 
 /** [question, stored candidate] pairs the guard must refuse, with the rule that must refuse them. */
 const refused: Array<[rule: string, question: string, candidate: string]> = [
+  ["negation", "Why am I unable to sleep?", "Why do I sleep?"],
   // Numbers, in digits and in words.
   ["numbers", "Can I get a refund for order 123?", "Can I get a refund for order 456?"],
   ["numbers", "What are the top 5 tourist spots in Rome?", "What are the top 10 tourist spots in Rome?"],
@@ -51,6 +52,15 @@ const refused: Array<[rule: string, question: string, candidate: string]> = [
   ["order", "How do I switch from Android to iPhone?", "How do I switch from iPhone to Android?"],
   ["order", "What is the exchange rate from USD to EUR?", "What is the exchange rate from EUR to USD?"],
   ["order", "Should I do cardio before weights?", "Should I do weights before cardio?"],
+  // Negated by an affix.
+  ["affixedNegation", "Is it safe to eat raw chicken?", "Is it unsafe to eat raw chicken?"],
+  ["affixedNegation", "Why is my heartbeat regular?", "Why is my heartbeat irregular?"],
+  ["affixedNegation", "Is a history degree useful?", "Is a history degree useless?"],
+  ["affixedNegation", "Why is my account active?", "Why is my account inactive?"],
+  // Swapped roles around a verb.
+  ["roles", "Does the dog chase the cat?", "Does the cat chase the dog?"],
+  ["roles", "Can a landlord evict a tenant without notice?", "Can a tenant evict a landlord without notice?"],
+  ["roles", "Why does India hate Pakistan?", "Why does Pakistan hate India?"],
   // Opposite words.
   ["antonyms", "How do I increase the font size?", "How do I decrease the font size?"],
   ["antonyms", "How do I enable dark mode?", "How do I disable dark mode?"],
@@ -68,6 +78,7 @@ const refused: Array<[rule: string, question: string, candidate: string]> = [
 
 /** Real paraphrases (kinds of difference the rules must see through) the guard must let pass. */
 const passed: Array<[why: string, question: string, candidate: string]> = [
+  ["both negated, one by an affix", "Why am I unable to sleep?", "Why can't I sleep?"],
   ["plain rewording", "How can I lose weight fast?", "What is the quickest way to lose weight?"],
   ["case of names", "How do I learn Python?", "how do i learn python"],
   ["all capitals", "HOW DO I LEARN PYTHON?", "How do I learn Python?"],
@@ -95,6 +106,13 @@ const passed: Array<[why: string, question: string, candidate: string]> = [
   ["'why or why not' is no negation", "Should I learn Rust? Why or why not?", "Should I learn Rust?"],
   ["symmetric 'vs'", "MySQL vs PostgreSQL for analytics?", "PostgreSQL vs MySQL for analytics?"],
   ["symmetric 'or'", "Should I buy or rent a house?", "Should I rent or buy a house?"],
+  ["coordination", "Do cats and dogs get along?", "Do dogs and cats get along?"],
+  ["passive", "Does the dog chase the cat?", "Is the cat chased by the dog?"],
+  ["symmetric verb", "Did Romeo marry Juliet?", "Did Juliet marry Romeo?"],
+  ["both negated by an affix", "Is it unsafe to eat raw chicken?", "Is raw chicken unsafe to eat?"],
+  ["'important' is no negation", "Is it important to vote?", "Why is voting important?"],
+  ["possessor (opt-in)", "How do I delete my account?", "How do I delete your account?"],
+  ["change of person", "How can I reset my password?", "How do you reset your password?"],
   ["infinitive 'to' reordered", "What is the best way to learn guitar?", "How to learn guitar the best way?"],
   [
     "same direction",
@@ -191,6 +209,16 @@ describe("createGuard", () => {
     expect(strict("Where can I learn to sing?", "How can I learn to sing?").ok).toBe(false);
     expect(strict("How much coffee is too much?", "How many cups of coffee is too much?").ok).toBe(true);
     expect(strict("How can I learn to sing?", "What is the best way to learn to sing?").ok).toBe(true);
+  });
+
+  it("offers the opt-in possessor rule", () => {
+    const strict = createGuard({ rules: [...DEFAULT_GUARD_RULES, "possessor"] });
+    expect(strict("How do I delete my account?", "How do I delete your account?")).toMatchObject({
+      ok: false,
+      rule: "possessor",
+    });
+    expect(strict("How can I reset my password?", "How do you reset your password?").ok).toBe(true);
+    expect(DEFAULT_GUARD_RULES).not.toContain("possessor");
   });
 
   it("refuses unknown rule names and malformed rules at creation", () => {

@@ -14,6 +14,8 @@ const NEGATORS = new Set([
   "nor",
   "without",
   "cannot",
+  // "Why am I unable to sleep?" = "Why can't I sleep?".
+  "unable",
   // "non-Indian", "non-profit".
   "non",
   "ain't",
