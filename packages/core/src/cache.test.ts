@@ -5,6 +5,7 @@ import { RecallError } from "./errors.js";
 import { FlatIndex } from "./index/index.js";
 import type { CacheRequest } from "./request.js";
 import type { CacheResponse } from "./response.js";
+import { fakeClock } from "./testing/fake-clock.js";
 import { fakeEmbedder } from "./testing/fake-embedder.js";
 
 const ask = (q: string, extra: Partial<CacheRequest> = {}): CacheRequest => ({
@@ -149,7 +150,8 @@ describe("the lookup-or-call path", () => {
   });
 
   it("honours noCache, noStore, forceRefresh, ttl and namespace per call", async () => {
-    const cache = createCache();
+    const clock = fakeClock();
+    const cache = createCache({ clock });
     await cache.run(ask("q"), async () => answer("v1"));
     const bypass = await cache.run(ask("q"), async () => answer("v2"), { noCache: true });
     expect(bypass.status).toBe("bypass");
@@ -162,7 +164,9 @@ describe("the lookup-or-call path", () => {
     expect(refreshed.status).toBe("bypass");
     expect((await cache.run(ask("refresh me"), async () => answer("never"))).response.text).toBe("new");
     await cache.run(ask("short"), async () => answer("s"), { ttl: 50 });
-    await new Promise((r) => setTimeout(r, 80));
+    clock.advance(49);
+    expect((await cache.run(ask("short"), async () => answer("s2"))).status).toBe("hit");
+    clock.advance(1);
     expect((await cache.run(ask("short"), async () => answer("s2"))).status).toBe("miss");
     await cache.run(ask("tenant"), async () => answer("for a"), { namespace: "a" });
     expect(
@@ -171,11 +175,12 @@ describe("the lookup-or-call path", () => {
   });
 
   it("renews entries on hits in sliding mode, not in fixed mode", async () => {
-    const sliding = createCache({ ttl: 200, ttlMode: "sliding" });
-    const fixed = createCache({ ttl: 200 });
+    const clock = fakeClock();
+    const sliding = createCache({ clock, ttl: 200, ttlMode: "sliding" });
+    const fixed = createCache({ clock, ttl: 200 });
     for (const c of [sliding, fixed]) await c.run(ask("s"), async () => answer("a"));
     for (let i = 0; i < 4; i++) {
-      await new Promise((r) => setTimeout(r, 70));
+      clock.advance(70);
       await sliding.run(ask("s"), async () => answer("b"));
     }
     expect((await sliding.run(ask("s"), async () => answer("c"))).status).toBe("hit");
@@ -254,10 +259,12 @@ describe("fail open", () => {
         clear: async () => {},
       } as never,
     });
+    const clock = fakeClock();
     const cache = createCache({
       store: flaky,
       storeTimeoutMs: 20,
       breaker: { failures: 3, cooldownMs: 300 },
+      clock,
     });
     const errors: string[] = [];
     cache.on("error", (e) => errors.push(e.error.code));
@@ -275,7 +282,10 @@ describe("fail open", () => {
     ]);
 
     healthy = true;
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    clock.advance(299);
+    expect((await cache.run(ask("q"), upstream)).stored).toBe(false); // still cooling down
+    expect(reached).toBe(3);
+    clock.advance(1);
     // The first read after the cooldown probes the store; it answers, so the write goes through too.
     expect((await cache.run(ask("q"), upstream)).stored).toBe(true);
     expect((await cache.run(ask("q"), upstream)).status).toBe("hit");
@@ -293,7 +303,8 @@ describe("fail open", () => {
       },
       waitForRelease: async () => {},
     };
-    const cache = createCache({ lock, breaker: { failures: 2, cooldownMs: 200 } });
+    const clock = fakeClock();
+    const cache = createCache({ lock, breaker: { failures: 2, cooldownMs: 200 }, clock });
     const errors: string[] = [];
     cache.on("error", (e) => errors.push(e.error.code));
     for (let i = 0; i < 5; i++) {
@@ -303,7 +314,10 @@ describe("fail open", () => {
     expect(errors).toEqual(["RECALL_LOCK_ERROR", "RECALL_LOCK_ERROR", "RECALL_LOCK_UNAVAILABLE"]);
 
     healthy = true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    clock.advance(199);
+    await cache.run(ask("q4b"), async () => answer("fine"));
+    expect(acquired).toBe(2); // still cooling down: the lock is left alone
+    clock.advance(1);
     for (let i = 5; i < 8; i++) await cache.run(ask(`q${i}`), async () => answer("fine"));
     expect(acquired).toBe(5); // the probe succeeded: every miss takes the lock again
     expect(errors).toHaveLength(3);

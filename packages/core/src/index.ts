@@ -38,6 +38,7 @@ export type { DistributedLock, LockHandle } from "./lock.js";
 export { createMemoryStore, LruMap } from "./memory-store.js";
 export type { NormalizeOptions } from "./normalize.js";
 export { canonicalJson, normalizeText, setOwn } from "./normalize.js";
+export type { Clock } from "./pipeline/clock.js";
 export type { ModelPrice } from "./pricing.js";
 export { defaultPricing, PriceTable } from "./pricing.js";
 export type {

@@ -1,0 +1,58 @@
+import { type CacheEntry, isCacheEntry } from "../entry.js";
+import { errorCodes, RecallError } from "../errors.js";
+import type { Emitter } from "../events.js";
+import type { SemanticMatcher } from "../semantic.js";
+import type { SafeStore } from "../store.js";
+import type { Clock } from "./clock.js";
+
+/**
+ * The exact stage: Recall's entries in the store, read by key. A value that is not a Recall entry
+ * is deleted and read as a miss; an expired entry is a miss; with sliding TTLs a hit renews the
+ * entry once half its life is gone. Deleting an entry drops its vector from the index too.
+ */
+export class Entries {
+  constructor(
+    readonly store: SafeStore,
+    private readonly prefix: string,
+    private readonly sliding: boolean,
+    private readonly clock: Clock,
+    private readonly events: Emitter,
+    private readonly semantic: SemanticMatcher | undefined,
+  ) {}
+
+  async read(key: string): Promise<CacheEntry | undefined> {
+    const value = await this.store.get<unknown>(key);
+    if (value === undefined || value === null) return undefined;
+    if (!isCacheEntry(value)) {
+      this.events.emit("error", {
+        error: new RecallError(
+          errorCodes.DECODE_ERROR,
+          `the value under ${key} is not a Recall entry; deleted`,
+        ),
+        key,
+      });
+      void this.delete([key]);
+      return undefined;
+    }
+    const now = this.clock.now();
+    if (value.expiresAt !== undefined && value.expiresAt <= now) return undefined;
+    if (this.sliding && value.ttl && value.expiresAt !== undefined && value.expiresAt - now < value.ttl / 2) {
+      // Renew when half the life is gone, not on every hit: one write per half-life at most.
+      void this.store.set(key, { ...value, expiresAt: now + value.ttl }, value.ttl);
+    }
+    return value;
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.store.delete(keys);
+    this.semantic?.remove(keys);
+  }
+
+  /** The store's Recall entries (a shared store may hold other keys and values too). */
+  async *own(): AsyncGenerator<[string, CacheEntry]> {
+    for await (const [key, value] of this.store.entries()) {
+      if (key.startsWith(`${this.prefix}:`) && isCacheEntry(value)) yield [key, value];
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import type Keyv from "keyv";
+import type { BreakerOptions } from "../breaker.js";
+import type { CacheBus } from "../bus.js";
+import { assertOption } from "../errors.js";
+import type { DistributedLock } from "../lock.js";
+import type { ModelPrice } from "../pricing.js";
+import type { SemanticOptions } from "../semantic.js";
+import type { UserValidator } from "../validate.js";
+import type { Clock } from "./clock.js";
+
+export interface CacheOptions {
+  /** Any Keyv instance (`@keyv/redis`, …). Default: in-memory, LRU-bounded to `maxEntries`. */
+  store?: Keyv;
+  /** Bound of the default in-memory store. Default 10,000 entries. */
+  maxEntries?: number;
+  /** Default namespace (tenant, app, environment). Default `default`. */
+  namespace?: string;
+  /** Prefix of every key Recall writes. Default `recall`. */
+  keyPrefix?: string;
+  /** Time to live of an entry in ms. Default one day; `0` keeps entries until evicted. */
+  ttl?: number;
+  /** `fixed`: an entry expires `ttl` after it was stored. `sliding`: each hit renews it. Default `fixed`. */
+  ttlMode?: "fixed" | "sliding";
+  /** Bound on each store operation; past it the operation counts as a miss. Default 50 ms. */
+  storeTimeoutMs?: number;
+  /**
+   * After `failures` failed or late operations in a row of the store (or of the lock), skip it for
+   * `cooldownMs`: store reads miss and writes are dropped, calls go on without the lock, with no
+   * wait. Then one operation probes it. Default `{ failures: 5, cooldownMs: 1000 }`; `false` always
+   * tries them.
+   */
+  breaker?: BreakerOptions | false;
+  /** Fold letter case in message text before keying. Default false. */
+  caseInsensitive?: boolean;
+  /** Match paraphrases by meaning. Off unless given. */
+  semantic?: SemanticOptions;
+  /** Your own checks before storing, after the built-in rules: functions or Standard Schemas. */
+  validate?: UserValidator | UserValidator[];
+  /** Extra or overriding model prices (USD per million tokens). */
+  pricing?: Record<string, ModelPrice>;
+  /** A lock shared by many processes (`@recall/redis`), so they call upstream once per request. */
+  lock?: DistributedLock;
+  /** How long a lock is held at most if its holder dies. Default 30 s. */
+  lockTtlMs?: number;
+  /** How long a concurrent identical request waits for another's answer before calling itself. Default 60 s. */
+  waitTimeoutMs?: number;
+  /** A channel to other instances (`@recall/redis`) that keeps their in-process indexes in step. */
+  bus?: CacheBus;
+  /** Where the time is read (entry ages, TTLs, breaker cooldowns). Default: the system clock. */
+  clock?: Clock;
+}
+
+/** Per-call controls. */
+export interface CallOptions {
+  /** Do not read the cache (the fresh answer is still stored unless `noStore`). */
+  noCache?: boolean;
+  /** Do not store the answer. */
+  noStore?: boolean;
+  /** Drop the cached answer, call upstream, store the new one. */
+  forceRefresh?: boolean;
+  /** Time to live for this entry, in ms. */
+  ttl?: number;
+  /** Namespace of this call (e.g. a tenant or user id). */
+  namespace?: string;
+  /** Similarity threshold for this call. */
+  threshold?: number;
+  /** `false` keeps this call to exact matching. */
+  semantic?: boolean;
+  /** Tags for this entry, so a whole tag can be purged at once. */
+  tags?: string[];
+}
+
+export const DAY = 86_400_000;
+
+/** Throws `RECALL_INVALID_OPTION` at once, naming the option, on a bad configuration. */
+export function validateOptions(o: CacheOptions): void {
+  assertOption(typeof o === "object" && o !== null, "options must be an object");
+  const positive = (name: keyof CacheOptions, allowZero = false) => {
+    const v = o[name];
+    if (v === undefined) return;
+    assertOption(
+      typeof v === "number" && Number.isFinite(v) && (allowZero ? v >= 0 : v > 0),
+      `${name} must be a ${allowZero ? "non-negative" : "positive"} number of ${name === "maxEntries" ? "entries" : "milliseconds"}, got ${JSON.stringify(v)}`,
+    );
+  };
+  positive("ttl", true);
+  positive("storeTimeoutMs");
+  positive("maxEntries");
+  positive("lockTtlMs");
+  positive("waitTimeoutMs", true);
+  if (o.breaker !== undefined && o.breaker !== false) {
+    assertOption(
+      typeof o.breaker === "object" && o.breaker !== null,
+      `breaker must be { failures, cooldownMs } or false, got ${JSON.stringify(o.breaker)}`,
+    );
+    const { failures, cooldownMs } = o.breaker;
+    assertOption(
+      failures === undefined || (Number.isInteger(failures) && failures > 0),
+      `breaker.failures must be a positive integer, got ${JSON.stringify(failures)}`,
+    );
+    assertOption(
+      cooldownMs === undefined ||
+        (typeof cooldownMs === "number" && Number.isFinite(cooldownMs) && cooldownMs > 0),
+      `breaker.cooldownMs must be a positive number of milliseconds, got ${JSON.stringify(cooldownMs)}`,
+    );
+  }
+  assertOption(
+    o.ttlMode === undefined || o.ttlMode === "fixed" || o.ttlMode === "sliding",
+    `ttlMode must be "fixed" or "sliding", got ${JSON.stringify(o.ttlMode)}`,
+  );
+  assertOption(
+    o.namespace === undefined || (typeof o.namespace === "string" && o.namespace.length > 0),
+    "namespace must be a non-empty string",
+  );
+  assertOption(
+    o.keyPrefix === undefined || (typeof o.keyPrefix === "string" && /^[\w.-]+$/.test(o.keyPrefix)),
+    "keyPrefix must be letters, digits, '_', '.' or '-'",
+  );
+  assertOption(
+    o.store === undefined ||
+      (typeof o.store === "object" &&
+        o.store !== null &&
+        typeof (o.store as Keyv).get === "function" &&
+        typeof (o.store as Keyv).set === "function"),
+    "store must be a Keyv instance (new Keyv(...)); wrap a raw adapter with new Keyv({ store })",
+  );
+  if (o.semantic) {
+    const s = o.semantic;
+    assertOption(
+      typeof s.embedder?.embed === "function" &&
+        typeof s.embedder.id === "string" &&
+        s.embedder.id.length > 0,
+      "semantic.embedder must implement Embedder (id, dimensions, embed(texts))",
+    );
+    assertOption(
+      s.threshold === undefined || (typeof s.threshold === "number" && s.threshold > 0 && s.threshold <= 1),
+      `semantic.threshold must be a cosine similarity in (0, 1], got ${JSON.stringify(s.threshold)}`,
+    );
+    assertOption(
+      s.candidates === undefined || (Number.isInteger(s.candidates) && s.candidates > 0),
+      "semantic.candidates must be a positive integer",
+    );
+  }
+  for (const v of o.validate === undefined ? [] : [o.validate].flat()) {
+    assertOption(
+      typeof v === "function" || (typeof v === "object" && v !== null && "~standard" in v),
+      "validate must be a function or a Standard Schema (zod, valibot, …)",
+    );
+  }
+  if (o.lock)
+    assertOption(
+      typeof o.lock.acquire === "function" && typeof o.lock.waitForRelease === "function",
+      "lock must implement DistributedLock",
+    );
+  if (o.clock !== undefined)
+    assertOption(
+      typeof o.clock === "object" && o.clock !== null && typeof o.clock.now === "function",
+      "clock must be an object with now(): number",
+    );
+  if (o.bus)
+    assertOption(
+      typeof o.bus.publish === "function" && typeof o.bus.subscribe === "function",
+      "bus must implement CacheBus",
+    );
+}

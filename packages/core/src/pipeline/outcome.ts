@@ -1,0 +1,62 @@
+import type { Savings } from "../events.js";
+import type { CacheResponse } from "../response.js";
+
+export type CacheStatus = "hit" | "semantic-hit" | "coalesced" | "miss" | "bypass";
+
+export interface CacheOutcome<T = unknown> {
+  status: CacheStatus;
+  response: CacheResponse<T>;
+  key: string;
+  namespace: string;
+  /** On hits: what answering from cache saved. */
+  saved?: Savings;
+  /** On hits: age of the entry in ms. */
+  ageMs?: number;
+  /** On semantic hits: the cosine similarity and the question that was matched. */
+  similarity?: number;
+  matchedQuestion?: string;
+  /** On misses: whether the answer was stored, and why not. */
+  stored?: boolean;
+  rejectedBecause?: string;
+}
+
+/** The result of `lookup`: a hit, or a ticket the caller settles with the fresh answer. */
+export type Lookup<T = unknown> =
+  | { hit: true; outcome: CacheOutcome<T> }
+  | {
+      hit: false;
+      status: "miss" | "bypass";
+      key: string;
+      namespace: string;
+      /**
+       * Validates and stores the fresh answer (unless told not to) and hands it to waiting callers.
+       * Never rejects: a failure to validate or store is reported as an `error` event and read as
+       * `stored: false`, so the caller always gets its answer back.
+       */
+      commit(response: CacheResponse<T>): Promise<CacheOutcome<T>>;
+      /** The upstream call failed: waiting callers go on to call upstream themselves. */
+      fail(): void;
+    };
+
+/** A lookup that missed: the ticket to settle with the fresh answer. */
+export type LookupMiss<T = unknown> = Extract<Lookup<T>, { hit: false }>;
+
+/** What every event of one call carries. */
+export interface CallInfo {
+  namespace: string;
+  key: string;
+  /** `provider:id` of the requested model. */
+  model: string;
+}
+
+/** A ticket for a request the cache leaves alone: nothing read, nothing stored. */
+export function passThrough<T>(namespace: string): LookupMiss<T> {
+  return {
+    hit: false,
+    status: "bypass",
+    key: "",
+    namespace,
+    commit: async (response) => ({ status: "bypass", response, key: "", namespace, stored: false }),
+    fail: () => {},
+  };
+}

@@ -1,0 +1,80 @@
+import { Breaker, type BreakerOptions } from "../breaker.js";
+import { errorCodes, RecallError, type RecallErrorCode } from "../errors.js";
+import type { Emitter } from "../events.js";
+import { createVectorIndex } from "../index/index.js";
+import { createMemoryStore } from "../memory-store.js";
+import { PriceTable } from "../pricing.js";
+import { SemanticMatcher } from "../semantic.js";
+import { SafeStore } from "../store.js";
+import { systemClock } from "./clock.js";
+import { Entries } from "./entries.js";
+import { Hits } from "./hits.js";
+import { IndexSync } from "./index-sync.js";
+import { CrossInstanceLock } from "./leader.js";
+import { type CacheOptions, DAY } from "./options.js";
+import { Purger } from "./purge.js";
+import type { TicketParts } from "./ticket.js";
+import { Writer } from "./write.js";
+
+/** The pipeline's stages, wired from validated options. */
+export interface Stages {
+  semantic: SemanticMatcher | undefined;
+  entries: Entries;
+  hits: Hits;
+  sync: IndexSync;
+  tickets: TicketParts;
+  lock: CrossInstanceLock | undefined;
+  purger: Purger;
+}
+
+/**
+ * Builds every stage of one cache: the store behind its timeout and breaker, the matcher, the
+ * exact reader, hit reporting, the bus sync, the writer, the cross-instance lock and purges.
+ */
+export function buildStages(options: CacheOptions, events: Emitter, prefix: string): Stages {
+  const clock = options.clock ?? systemClock;
+  const report = (error: RecallError, key?: string) => events.emit("error", { error, key });
+  const breaker = (code: RecallErrorCode, what: string, meanwhile: string) =>
+    new Breaker(
+      breakerOptions(options.breaker),
+      (b) => report(new RecallError(code, b.openMessage(what, meanwhile))),
+      () => clock.now(),
+    );
+  const store = new SafeStore(
+    options.store ?? createMemoryStore(options),
+    options.storeTimeoutMs ?? 50,
+    report,
+    breaker(errorCodes.STORE_UNAVAILABLE, "the store", "calls skip it (misses, nothing stored)"),
+  );
+  const semantic =
+    options.semantic &&
+    new SemanticMatcher(options.semantic, options.semantic.index ?? createVectorIndex(), events, report);
+  const entries = new Entries(store, prefix, options.ttlMode === "sliding", clock, events, semantic);
+  const sync = new IndexSync(options.bus, semantic, entries, events);
+  const writer = new Writer(entries, semantic, sync, events, clock, options.ttl ?? DAY);
+  const validators = options.validate === undefined ? [] : [options.validate].flat();
+  const lock =
+    options.lock &&
+    new CrossInstanceLock(
+      options.lock,
+      options.lockTtlMs ?? 30_000,
+      options.waitTimeoutMs ?? 60_000,
+      breaker(errorCodes.LOCK_UNAVAILABLE, "the lock", "calls go on without it"),
+      entries,
+      events,
+      clock,
+    );
+  return {
+    semantic,
+    entries,
+    hits: new Hits(new PriceTable(options.pricing), events, clock),
+    sync,
+    tickets: { events, validators, writer },
+    lock,
+    purger: new Purger(entries, semantic, sync, prefix),
+  };
+}
+
+function breakerOptions(option: BreakerOptions | false | undefined): BreakerOptions | undefined {
+  return option === false ? { failures: Number.POSITIVE_INFINITY } : option;
+}

@@ -1,0 +1,89 @@
+import { errorCodes, RecallError, toRecallError } from "../errors.js";
+import type { Emitter } from "../events.js";
+import type { RequestKeys } from "../keys.js";
+import type { LockHandle } from "../lock.js";
+import type { CacheRequest } from "../request.js";
+import type { CacheResponse } from "../response.js";
+import type { UserValidator } from "../validate.js";
+import { release } from "./leader.js";
+import type { CallOptions } from "./options.js";
+import type { CacheOutcome, CallInfo, LookupMiss } from "./outcome.js";
+import { verdictOf } from "./verdict.js";
+import type { Writer } from "./write.js";
+
+export interface TicketParts {
+  events: Emitter;
+  validators: UserValidator[];
+  writer: Writer;
+}
+
+/**
+ * The ticket of a call that goes upstream. `commit` validates the fresh answer, stores it unless
+ * told not to, hands it to the callers waiting on this one (`settle`) and releases the shared lock.
+ * It never rejects: whatever fails inside is an `error` event and `stored: false`, so the caller
+ * always gets its answer. `fail` lets waiting callers go upstream themselves. A ticket settles once;
+ * a second `commit` is reported and stores nothing, a second `fail` does nothing.
+ */
+export function missTicket<T>(
+  parts: TicketParts,
+  status: "miss" | "bypass",
+  request: CacheRequest,
+  keys: RequestKeys,
+  call: CallInfo,
+  options: CallOptions,
+  settle?: (outcome: CacheOutcome | undefined) => void,
+  handle?: LockHandle,
+): LookupMiss<T> {
+  const { events, validators, writer } = parts;
+  if (status === "miss") events.emit("miss", call);
+  let done = false;
+  return {
+    hit: false,
+    status,
+    key: keys.key,
+    namespace: call.namespace,
+    commit: async (response: CacheResponse<T>) => {
+      const outcome: CacheOutcome<T> = {
+        status,
+        response,
+        key: keys.key,
+        namespace: call.namespace,
+        stored: false,
+      };
+      if (done) {
+        events.emit("error", {
+          error: new RecallError(errorCodes.INVALID_REQUEST, "a lookup ticket was settled twice; not stored"),
+          key: keys.key,
+        });
+        return { ...outcome, rejectedBecause: "the ticket was already settled" };
+      }
+      done = true;
+      try {
+        const verdict = await verdictOf(request, response, validators, events);
+        if (!verdict.ok) {
+          outcome.rejectedBecause = verdict.reason;
+          events.emit("reject", { ...call, reason: verdict.reason });
+        } else if (!options.noStore) {
+          outcome.stored = await writer.write(keys, call, response, options);
+        }
+      } catch (error) {
+        // The stages fail open on their own; this catches what nobody foresaw.
+        events.emit("error", {
+          error: toRecallError(errorCodes.STORE_ERROR, "storing the answer failed", error),
+          key: keys.key,
+        });
+        outcome.stored = false;
+      } finally {
+        settle?.(outcome as CacheOutcome);
+        await release(handle, events, keys.key);
+      }
+      return outcome;
+    },
+    fail: () => {
+      if (done) return;
+      done = true;
+      settle?.(undefined);
+      void release(handle, events, keys.key);
+    },
+  };
+}
