@@ -80,9 +80,27 @@ export class RecallCache {
 
   /**
    * The two halves of `run`, for callers that cannot hand over a function (streams): a hit, or a
-   * ticket to `commit` with the fresh answer (or `fail`).
+   * ticket to `commit` with the fresh answer (or `fail`). Never rejects: should anything in the
+   * engine throw, it is an `error` event and a pass-through ticket.
    */
   async lookup<T>(request: CacheRequest, options: CallOptions = {}): Promise<Lookup<T>> {
+    try {
+      return await this.find<T>(request, options);
+    } catch (error) {
+      this.reportError("cache lookup failed; the call goes on uncached", error);
+      return passThrough(options.namespace ?? this.namespace, "cache lookup failed");
+    }
+  }
+
+  /**
+   * Reports a fault as an `error` event (and in stats), as the engine does its own: for adapters,
+   * whose faults must reach the same listeners and never fail the call.
+   */
+  reportError(message: string, cause?: unknown, where: { key?: string; namespace?: string } = {}): void {
+    this.events.emit("error", { error: toRecallError(errorCodes.ADAPTER_ERROR, message, cause), ...where });
+  }
+
+  private async find<T>(request: CacheRequest, options: CallOptions): Promise<Lookup<T>> {
     const namespace = options.namespace ?? this.namespace;
     let keys: RequestKeys;
     try {
@@ -96,7 +114,7 @@ export class RecallCache {
       // A request we cannot key is passed through untouched rather than failed.
       const reported = toRecallError(errorCodes.INVALID_REQUEST, "request not cached", error);
       this.events.emit("error", { error: reported, namespace });
-      return passThrough(namespace);
+      return passThrough(namespace, "the request could not be keyed");
     }
     const call: CallInfo = {
       namespace,

@@ -23,6 +23,8 @@ export const errorCodes = {
   BUS_ERROR: "RECALL_BUS_ERROR",
   /** The lock failed too often in a row: calls go on without it until a probe succeeds. */
   LOCK_UNAVAILABLE: "RECALL_LOCK_UNAVAILABLE",
+  /** An adapter could not cache a call (e.g. parameters it cannot read); the call went on uncached. */
+  ADAPTER_ERROR: "RECALL_ADAPTER_ERROR",
   /** A user validator threw. The answer was not stored. */
   VALIDATOR_ERROR: "RECALL_VALIDATOR_ERROR",
 } as const;

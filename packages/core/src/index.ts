@@ -1,3 +1,9 @@
+export type { ParseCallOptionsSettings, ParsedCallOptions } from "./adapter/call-options.js";
+export { parseCallOptions } from "./adapter/call-options.js";
+export type { StreamSettler } from "./adapter/stream-settler.js";
+export { settleStream } from "./adapter/stream-settler.js";
+export type { RecallSummary, SavedSummary } from "./adapter/summary.js";
+export { isCached, summarize } from "./adapter/summary.js";
 export type { BreakerOptions } from "./breaker.js";
 export type { BusMessage, CacheBus } from "./bus.js";
 export type { CacheOptions, CacheOutcome, CacheStatus, CallOptions, Lookup, LookupMiss } from "./cache.js";
@@ -15,6 +21,13 @@ export type {
 } from "./calibrate.js";
 export { calibrate, metricsAt, suggestThreshold, thresholdRange } from "./calibrate.js";
 export type { Verdict as CalibrationVerdict } from "./calibration-labels.js";
+export {
+  collectSecrets,
+  containsSecret,
+  isSecretName,
+  looksLikeSecret,
+  stripSecrets,
+} from "./credentials.js";
 export type { Embedder } from "./embedder.js";
 export type { CacheEntry } from "./entry.js";
 export { decodeVector, encodeVector, isCacheEntry } from "./entry.js";
@@ -39,6 +52,7 @@ export { createMemoryStore, LruMap } from "./memory-store.js";
 export type { NormalizeOptions } from "./normalize.js";
 export { canonicalJson, normalizeText, setOwn } from "./normalize.js";
 export type { Clock } from "./pipeline/clock.js";
+export { passThrough } from "./pipeline/outcome.js";
 export type { ModelPrice } from "./pricing.js";
 export { defaultPricing, PriceTable } from "./pricing.js";
 export type {

@@ -66,7 +66,7 @@ describe("requestKeys", () => {
     const endsWithTool: CacheRequest = {
       ...base,
       messages: [
-        ...base.messages,
+        ...base.messages!,
         { role: "tool", content: [{ type: "tool-result", toolCallId: "1", toolName: "t", output: 1 }] },
       ],
     };
@@ -76,7 +76,7 @@ describe("requestKeys", () => {
   it("shares a partition between two questions that differ only in the last user turn", () => {
     const other = {
       ...base,
-      messages: [base.messages[0]!, { role: "user" as const, content: "How can I change my password?" }],
+      messages: [base.messages![0]!, { role: "user" as const, content: "How can I change my password?" }],
     };
     expect(requestKeys(other, opts).partition).toBe(requestKeys(base, opts).partition);
     expect(requestKeys(other, opts).key).not.toBe(requestKeys(base, opts).key);
@@ -198,7 +198,7 @@ describe("requestKeys with names that collide with Object.prototype", () => {
           (v) => ({
             ...base,
             messages: [
-              ...base.messages,
+              ...base.messages!,
               {
                 role: "assistant",
                 content: [{ type: "tool-call", toolCallId: name, toolName: name, input: member(name, v) }],
@@ -256,7 +256,7 @@ describe("requestKeys on values too deep or cyclic to key", () => {
               role: "assistant" as const,
               content: [{ type: "tool-call" as const, toolCallId: "1", toolName: "t", input: nested(depth) }],
             },
-            ...base.messages,
+            ...base.messages!,
           ],
         },
       ]) {

@@ -43,26 +43,37 @@ export function requestKeys(request: CacheRequest, options: KeyOptions): Request
   if (!request.model?.provider || !request.model?.id) {
     throw new RecallError(errorCodes.INVALID_REQUEST, "request.model needs a provider and an id");
   }
-  if (!Array.isArray(request.messages) || request.messages.length === 0) {
-    throw new RecallError(errorCodes.INVALID_REQUEST, "request.messages must be a non-empty array");
+  const hasMessages = Array.isArray(request.messages) && request.messages.length > 0;
+  if (!hasMessages && request.input === undefined) {
+    throw new RecallError(
+      errorCodes.INVALID_REQUEST,
+      "request.messages must be a non-empty array (or give a non-chat call's payload as request.input)",
+    );
   }
-  assertKeyable(request);
-  const messages = request.messages.map((m) => normalizeMessage(m, options));
+  const { secrets: _secrets, ...keyed } = request;
+  assertKeyable(keyed);
   const head = {
     kind: request.kind ?? "chat",
     model: `${request.model.provider}:${request.model.id}`,
     params: request.params ?? {},
     context: request.context ?? null,
   };
-  const key = `${keyScope(options.prefix, options.namespace)}:${sha256(canonicalJson({ ...head, messages }))}`;
+  const scope = keyScope(options.prefix, options.namespace);
+  if (!hasMessages) {
+    // Not a chat: the payload is keyed exactly as given, and never matched by meaning.
+    return { key: `${scope}:${sha256(canonicalJson({ ...head, input: request.input }))}` };
+  }
+  const messages = request.messages!.map((m) => normalizeMessage(m, options));
+  const input = request.input === undefined ? {} : { input: request.input };
+  const key = `${scope}:${sha256(canonicalJson({ ...head, messages, ...input }))}`;
 
   // The question keeps its case even when keys fold it: the guard reads capitals as names.
-  const last = request.messages[request.messages.length - 1]!;
+  const last = request.messages![request.messages!.length - 1]!;
   const raw = options.semantic !== false && last.role === "user" ? plainText(last.content) : undefined;
   const question = raw === undefined ? undefined : normalizeText(raw);
   if (question === undefined || question.length === 0) return { key };
   const partition = sha256(
-    canonicalJson({ ...head, namespace: options.namespace, earlier: messages.slice(0, -1) }),
+    canonicalJson({ ...head, ...input, namespace: options.namespace, earlier: messages.slice(0, -1) }),
   );
   return { key, partition, question };
 }
@@ -78,7 +89,7 @@ export const MAX_KEY_VALUES = 10_000_000;
  * with an explicit stack, so it never overflows itself. The cache turns the error into an `error`
  * event and passes the call through uncached: a cache problem never fails the LLM call.
  */
-function assertKeyable(request: CacheRequest): void {
+function assertKeyable(request: Omit<CacheRequest, "secrets">): void {
   interface Frame {
     value: object;
     depth: number;

@@ -94,15 +94,32 @@ export interface GenerationParams {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * One call to a model, as the engine keys it. A chat call (`kind` `chat`, the default) has
+ * `messages` and may be matched by meaning. Any other kind (`embedding`, or any JSON API) gives its
+ * payload as `input` instead: keyed exactly as it is (no text normalization), never matched by
+ * meaning.
+ */
 export interface CacheRequest {
   model: ModelRef;
-  messages: Message[];
+  /** The conversation, for chat calls. Required unless `input` is given. */
+  messages?: Message[];
+  /**
+   * The payload of a call that is not a chat (an embeddings input, any JSON body): enters the key
+   * exactly as it is. Required when there are no `messages`.
+   */
+  input?: unknown;
   params?: GenerationParams;
   /**
    * What kind of call this is (`chat`, `embedding`, `completion`, …). Calls of two kinds never share
    * a key. Default `chat`.
    */
   kind?: string;
+  /**
+   * Credentials the adapter found in the call (an API key in model parameters, say), kept out of
+   * the key. Never stored: an answer that contains one of them is not stored. Not keyed.
+   */
+  secrets?: Iterable<string>;
   /**
    * Anything else the answer depends on that is not a message or a parameter, e.g. the ids and
    * versions of retrieved documents in a RAG pipeline. Enters the key (and the semantic partition).

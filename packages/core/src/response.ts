@@ -35,4 +35,9 @@ export interface CacheResponse<TBody = unknown> {
   usage?: Usage;
   /** The model that actually answered (for pricing), when the provider reports it. */
   modelId?: string;
+  /**
+   * Set by the adapter when it knows the answer must not be stored, with the reason (e.g. "the
+   * upstream sent an incomplete embeddings list"). The reason is reported as `rejectedBecause`.
+   */
+  doNotStore?: string;
 }

@@ -1,4 +1,5 @@
 import { Validator as JsonSchemaValidator } from "@cfworker/json-schema";
+import { containsSecret } from "./credentials.js";
 import type { CacheRequest } from "./request.js";
 import type { CacheResponse } from "./response.js";
 
@@ -33,6 +34,10 @@ const OK: Verdict = { ok: true };
  * answer with unfinished tool calls, or JSON output that does not parse or match its schema.
  */
 export function builtInVerdict(request: CacheRequest, response: CacheResponse): Verdict {
+  if (typeof response.doNotStore === "string") return { ok: false, reason: response.doNotStore };
+  if (request.secrets && carriesSecret(response, request.secrets)) {
+    return { ok: false, reason: "the answer contains a credential of the call" };
+  }
   switch (response.finishReason) {
     case "length":
       return { ok: false, reason: "truncated (finish reason length)" };
@@ -51,8 +56,11 @@ export function builtInVerdict(request: CacheRequest, response: CacheResponse): 
   if (response.finishReason === "tool-calls" && toolCalls.length === 0) {
     return { ok: false, reason: "finish reason tool-calls without any tool call" };
   }
+  // An answer to a chat must say something; other kinds of call (embeddings, JSON APIs) have no text.
   const text = response.text ?? "";
-  if (text.trim().length === 0 && toolCalls.length === 0) return { ok: false, reason: "empty answer" };
+  const chat = Array.isArray(request.messages) && request.messages.length > 0;
+  if (chat && text.trim().length === 0 && toolCalls.length === 0)
+    return { ok: false, reason: "empty answer" };
 
   const format = request.params?.responseFormat;
   if (format?.type === "json" && toolCalls.length === 0) {
@@ -96,6 +104,18 @@ export async function userVerdict(
     }
   }
   return OK;
+}
+
+function carriesSecret(response: CacheResponse, secrets: Iterable<string>): boolean {
+  let stored: string;
+  try {
+    stored = JSON.stringify(response);
+  } catch {
+    return true; // what cannot be serialized cannot be checked, nor stored
+  }
+  // Inside JSON text a secret with quotes, backslashes or control characters appears escaped.
+  const escaped = [...secrets].map((secret) => JSON.stringify(secret).slice(1, -1));
+  return containsSecret(stored, escaped);
 }
 
 function parses(text: string): boolean {

@@ -1,6 +1,6 @@
 import type { CacheOutcome, LookupMiss } from "@recall/core";
 import { describeGenerations, type StoredGenerations } from "./generations.js";
-import { containsSecret } from "./secrets.js";
+import { containsSecret } from "@recall/core";
 
 type Ticket = LookupMiss<StoredGenerations>;
 

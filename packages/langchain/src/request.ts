@@ -5,7 +5,7 @@ import { parseLlmKey } from "./llm-key.js";
 import { toConversation } from "./messages.js";
 import { modelCall } from "./model-params.js";
 import { hasMediaPlaceholder, promptToMessages } from "./prompt.js";
-import { containsSecret } from "./secrets.js";
+import { containsSecret } from "@recall/core";
 
 /** A call in Recall's terms, or why it is passed through uncached. */
 export type BuiltRequest =

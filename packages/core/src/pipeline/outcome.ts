@@ -18,6 +18,8 @@ export interface CacheOutcome<T = unknown> {
   /** On misses: whether the answer was stored, and why not. */
   stored?: boolean;
   rejectedBecause?: string;
+  /** On bypasses the cache chose: why the call was not cached at all. */
+  reason?: string;
 }
 
 /** The result of `lookup`: a hit, or a ticket the caller settles with the fresh answer. */
@@ -30,10 +32,11 @@ export type Lookup<T = unknown> =
       namespace: string;
       /**
        * Validates and stores the fresh answer (unless told not to) and hands it to waiting callers.
-       * Never rejects: a failure to validate or store is reported as an `error` event and read as
-       * `stored: false`, so the caller always gets its answer back.
+       * Takes the answer, or a function that builds it (a function that throws is reported and
+       * stores nothing). Never rejects: a failure to build, validate or store is an `error` event
+       * and `stored: false`, so the caller always gets its answer back.
        */
-      commit(response: CacheResponse<T>): Promise<CacheOutcome<T>>;
+      commit(response: CacheResponse<T> | (() => CacheResponse<T>)): Promise<CacheOutcome<T>>;
       /** The upstream call failed: waiting callers go on to call upstream themselves. */
       fail(): void;
     };
@@ -49,14 +52,25 @@ export interface CallInfo {
   model: string;
 }
 
-/** A ticket for a request the cache leaves alone: nothing read, nothing stored. */
-export function passThrough<T>(namespace: string): LookupMiss<T> {
+/**
+ * A ticket for a call the cache leaves alone: nothing read, nothing stored, status `bypass`. For
+ * adapters, when a call cannot be cached at all (say why in `reason`).
+ */
+export function passThrough<T>(namespace = "", reason?: string): LookupMiss<T> {
+  const why = reason === undefined ? {} : { reason };
   return {
     hit: false,
     status: "bypass",
     key: "",
     namespace,
-    commit: async (response) => ({ status: "bypass", response, key: "", namespace, stored: false }),
+    commit: async (response) => ({
+      status: "bypass",
+      response: typeof response === "function" ? (undefined as never) : response,
+      key: "",
+      namespace,
+      stored: false,
+      ...why,
+    }),
     fail: () => {},
   };
 }

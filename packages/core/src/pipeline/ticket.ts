@@ -42,7 +42,23 @@ export function missTicket<T>(
     status,
     key: keys.key,
     namespace: call.namespace,
-    commit: async (response: CacheResponse<T>) => {
+    commit: async (given: CacheResponse<T> | (() => CacheResponse<T>)) => {
+      let response: CacheResponse<T>;
+      try {
+        response = typeof given === "function" ? given() : given;
+      } catch (error) {
+        events.emit("error", {
+          error: toRecallError(errorCodes.INVALID_REQUEST, "building the answer to store failed", error),
+          key: keys.key,
+        });
+        if (!done) {
+          done = true;
+          settle?.(undefined);
+          void release(handle, events, keys.key);
+        }
+        const unbuilt = { status, key: keys.key, namespace: call.namespace, stored: false };
+        return { ...unbuilt, response: undefined as never, rejectedBecause: "the answer could not be read" };
+      }
       const outcome: CacheOutcome<T> = {
         status,
         response,

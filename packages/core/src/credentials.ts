@@ -1,10 +1,11 @@
-import { setOwn } from "@recall/core";
+import { setOwn } from "./normalize.js";
 
 /**
- * Secrets never reach a stored key or value. LangChain's cache key (`llmKey`) is the model's
- * parameters as text, and for most providers it holds the API key in plain text; this file decides
- * what counts as a secret so the adapter can drop it, and remembers the values it dropped so it can
- * check nothing else carries them.
+ * Credentials never reach a stored key or value. Adapters meet them where SDKs mix them into what
+ * describes a call (LangChain's `llmKey` holds most providers' API key in plain text; AI SDK
+ * provider options may hold one): this file decides what counts as a credential, so an adapter can
+ * drop it from the key and hand the values to the engine as `request.secrets`, which then refuses
+ * to store any answer that carries one.
  */
 
 /** Member names that hold credentials. `token` but not `tokens` (max_tokens changes the answer). */
@@ -65,7 +66,7 @@ export function stripSecrets(value: unknown): unknown {
 }
 
 /** True when `text` contains any of `secrets`. */
-export function containsSecret(text: string, secrets: ReadonlySet<string>): boolean {
+export function containsSecret(text: string, secrets: Iterable<string>): boolean {
   for (const secret of secrets) if (text.includes(secret)) return true;
   return false;
 }

@@ -1,0 +1,59 @@
+import type { CacheOutcome, CacheStatus } from "../pipeline/outcome.js";
+
+/**
+ * What every adapter tells its caller about a call, under its own name (AI SDK
+ * `providerMetadata.recall`, LangChain `response_metadata.recall`, the proxy's `X-Recall-*`
+ * headers): JSON only, without empty fields.
+ */
+export interface RecallSummary {
+  [member: string]: string | number | boolean | SavedSummary | undefined;
+  /** `hit`, `semantic-hit`, `coalesced` (waited for an identical call in flight), `miss` or `bypass`. */
+  status: CacheStatus;
+  /** True when the answer came from the cache (hit, semantic hit or coalesced). */
+  cached: boolean;
+  /** The entry's key, for `cache.delete(key)` (absent when the call was not keyed). */
+  key?: string;
+  namespace?: string;
+  /** Semantic hits: cosine similarity to the matched question, and that question. */
+  similarity?: number;
+  matchedQuestion?: string;
+  /** Hits: the entry's age in ms. */
+  ageMs?: number;
+  /** Hits: the tokens and USD the call did not spend. */
+  saved?: SavedSummary;
+  /** Misses and bypasses: whether the fresh answer was stored, and why not. */
+  stored?: boolean;
+  rejectedBecause?: string;
+  /** Bypasses: why the call was not cached at all (e.g. it could not be keyed). */
+  reason?: string;
+}
+
+export interface SavedSummary {
+  [member: string]: number;
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+}
+
+/** True for the statuses whose answer came from the cache. */
+export function isCached(status: CacheStatus): boolean {
+  return status === "hit" || status === "semantic-hit" || status === "coalesced";
+}
+
+/** The summary of an outcome (or of a ticket, for a call that ended before its answer was stored). */
+export function summarize(outcome: Partial<CacheOutcome> & { status: CacheStatus }): RecallSummary {
+  const summary: RecallSummary = { status: outcome.status, cached: isCached(outcome.status) };
+  if (outcome.key) summary.key = outcome.key;
+  if (outcome.namespace) summary.namespace = outcome.namespace;
+  if (outcome.similarity !== undefined) summary.similarity = outcome.similarity;
+  if (outcome.matchedQuestion !== undefined) summary.matchedQuestion = outcome.matchedQuestion;
+  if (outcome.ageMs !== undefined) summary.ageMs = outcome.ageMs;
+  if (outcome.saved) {
+    const { inputTokens, outputTokens, usd } = outcome.saved;
+    summary.saved = { inputTokens, outputTokens, usd };
+  }
+  if (outcome.stored !== undefined) summary.stored = outcome.stored;
+  if (outcome.rejectedBecause !== undefined) summary.rejectedBecause = outcome.rejectedBecause;
+  if (outcome.reason !== undefined) summary.reason = outcome.reason;
+  return summary;
+}
