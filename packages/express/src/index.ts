@@ -6,7 +6,7 @@ export type { ApiErrorBody } from "./errors.js";
 export { ApiError, bodyErrorHandler } from "./errors.js";
 export type { CacheHeaderValue } from "./headers.js";
 export { CACHE_HEADER, cacheHeaderValue, SIMILARITY_HEADER } from "./headers.js";
-export { metricsHandler, prometheusText, statsHandler } from "./metrics.js";
+export { metricsHandler, prometheusText, registerRecallMetrics, statsHandler } from "./metrics.js";
 export type { RecallMiddlewareOptions, StoredRouteAnswer } from "./middleware.js";
 export { recallMiddleware } from "./middleware.js";
 export type { ChatCall } from "./openai-request.js";

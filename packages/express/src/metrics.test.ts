@@ -1,9 +1,10 @@
 import { type CacheRequest, createCache } from "@recall/core";
 import express from "express";
 import fc from "fast-check";
+import { Counter, Registry } from "prom-client";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { metricsHandler, prometheusText, statsHandler } from "./metrics.js";
+import { metricsHandler, prometheusText, registerRecallMetrics, statsHandler } from "./metrics.js";
 
 const ask: CacheRequest = {
   model: { provider: "openai", id: "gpt-4o-mini" },
@@ -46,7 +47,7 @@ describe("metrics and stats list every namespace, whatever its name", () => {
     await fc.assert(
       fc.asyncProperty(traffic, async (load) => {
         const cache = await cacheWith(load);
-        const text = prometheusText(cache);
+        const text = await prometheusText(cache);
         const series = text.split("\n").filter((l) => l.startsWith("recall_misses_total{"));
         expect(series).toHaveLength(load.length);
         for (const [ns, hits] of load) {
@@ -80,7 +81,7 @@ describe("metrics and stats list every namespace, whatever its name", () => {
         }
         const total = load.reduce((n, [, hits]) => n + hits, 0);
         expect(r.body.total).toMatchObject({ hits: total, misses: load.length });
-        expect((await request(app).get("/metrics")).text).toBe(prometheusText(cache));
+        expect((await request(app).get("/metrics")).text).toBe(await prometheusText(cache));
         await cache.close();
       }),
       { numRuns: 50 },
@@ -92,6 +93,42 @@ describe("metrics and stats list every namespace, whatever its name", () => {
     const { namespaces } = cache.stats.snapshot();
     expect(namespaces.toString).toBeUndefined();
     expect(namespaces.constructor).toBeUndefined();
+    await cache.close();
+  });
+});
+
+describe("registerRecallMetrics", () => {
+  it("adds Recall's metrics to the user's registry, beside the user's own, read at each scrape", async () => {
+    const cache = await cacheWith([["support", 1]]);
+    const registry = new Registry();
+    const mine = new Counter({ name: "app_requests_total", help: "Requests.", registers: [registry] });
+    mine.inc(3);
+    expect(registerRecallMetrics(cache, registry)).toBe(registry);
+    let text = await registry.metrics();
+    expect(text).toContain("app_requests_total 3\n");
+    expect(text).toContain('recall_hits_total{namespace="support"} 1\n');
+    expect(text).toContain(
+      "# HELP recall_hit_ratio Answers served without an upstream call, over lookups.\n",
+    );
+    expect(text).toContain("# TYPE recall_hit_ratio gauge\n");
+    await cache.run(ask, answer, { namespace: "support" });
+    text = await registry.metrics();
+    expect(text).toContain('recall_hits_total{namespace="support"} 2\n');
+    expect(text).toContain('recall_hit_ratio{namespace="support"} 0.6666666666666666\n');
+    await cache.close();
+  });
+
+  it("refuses a registry that already has one of its metrics, and registers nothing then", async () => {
+    const cache = createCache();
+    const registry = new Registry();
+    new Counter({ name: "recall_stores_total", help: "Someone else's.", registers: [registry] });
+    expect(() => registerRecallMetrics(cache, registry)).toThrow(
+      expect.objectContaining({
+        code: "RECALL_INVALID_OPTION",
+        message: expect.stringContaining("recall_stores_total"),
+      }),
+    );
+    expect(registry.getMetricsAsArray()).toHaveLength(1);
     await cache.close();
   });
 });

@@ -1,5 +1,6 @@
-import type { NamespaceStats, RecallCache } from "@recall/core";
+import { assertOption, type NamespaceStats, type RecallCache } from "@recall/core";
 import type { RequestHandler } from "express";
+import { Counter, Gauge, Registry } from "prom-client";
 
 interface Metric {
   name: string;
@@ -85,36 +86,77 @@ const METRICS: Metric[] = [
   },
 ];
 
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}
-
-function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (!Number.isFinite(value)) return value > 0 ? "+Inf" : "-Inf";
-  return String(value);
-}
-
-/** The cache's counters in the Prometheus text exposition format (0.0.4), one series per namespace. */
-export function prometheusText(cache: RecallCache): string {
+/** The stats of every namespace, in a stable order, read once per collector at scrape time. */
+function byNamespace(cache: RecallCache): Array<[string, NamespaceStats]> {
   const { namespaces } = cache.stats.snapshot();
-  const entries = Object.entries(namespaces).sort(([a], [b]) => a.localeCompare(b));
-  let out = "";
+  return Object.entries(namespaces).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/**
+ * Registers Recall's metrics in a prom-client `Registry`, one series per namespace: collectors that
+ * read `cache.stats` at each scrape, so nothing is counted twice. Pass your own registry (the
+ * default `register`, or one you serve already) to expose Recall's metrics beside yours; without
+ * one, a new private registry is made. Returns the registry. Throws `RECALL_INVALID_OPTION` if it
+ * already holds a metric of the same name (one cache per registry), and then registers nothing.
+ *
+ * @example
+ * import { register } from "prom-client";
+ *
+ * registerRecallMetrics(cache, register);
+ * app.get("/metrics", async (_req, res) => {
+ *   res.set("Content-Type", register.contentType).send(await register.metrics());
+ * });
+ */
+export function registerRecallMetrics(cache: RecallCache, registry: Registry = new Registry()): Registry {
   for (const metric of METRICS) {
-    out += `# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} ${metric.type}\n`;
-    for (const [namespace, stats] of entries) {
-      out += `${metric.name}{namespace="${escapeLabel(namespace)}"} ${formatNumber(metric.value(stats))}\n`;
+    assertOption(
+      registry.getSingleMetric(metric.name) === undefined,
+      `registerRecallMetrics: the registry already has a metric named ${metric.name}`,
+    );
+  }
+  for (const metric of METRICS) {
+    const config = { name: metric.name, help: metric.help, labelNames: ["namespace"], registers: [registry] };
+    if (metric.type === "counter") {
+      new Counter({
+        ...config,
+        collect() {
+          this.reset();
+          for (const [namespace, stats] of byNamespace(cache)) this.inc({ namespace }, metric.value(stats));
+        },
+      });
+    } else {
+      new Gauge({
+        ...config,
+        collect() {
+          this.reset();
+          for (const [namespace, stats] of byNamespace(cache)) this.set({ namespace }, metric.value(stats));
+        },
+      });
     }
   }
-  return out;
+  return registry;
 }
 
-/** `GET /metrics` for Prometheus (or any scraper of its text format). */
+/**
+ * The cache's counters in the Prometheus text exposition format (0.0.4), one series per namespace,
+ * from a private registry.
+ */
+export function prometheusText(cache: RecallCache): Promise<string> {
+  return registerRecallMetrics(cache).metrics();
+}
+
+/**
+ * `GET /metrics` for Prometheus (or any scraper of its text format), from a private registry. To
+ * serve Recall's metrics with your own, use `registerRecallMetrics(cache, yourRegistry)` instead.
+ */
 export function metricsHandler(cache: RecallCache): RequestHandler {
-  return (_req, res) => {
-    res.setHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    res.setHeader("Cache-Control", "no-store");
-    res.end(prometheusText(cache));
+  const registry = registerRecallMetrics(cache);
+  return (_req, res, next) => {
+    registry.metrics().then((text) => {
+      res.setHeader("Content-Type", registry.contentType);
+      res.setHeader("Cache-Control", "no-store");
+      res.end(text);
+    }, next);
   };
 }
 
