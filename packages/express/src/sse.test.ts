@@ -40,6 +40,22 @@ describe("SSE", () => {
     expect(parser.flush()).toBeUndefined();
   });
 
+  it("forwards event names, ids, comments and retry lines; flush gives an event cut before its blank line", () => {
+    const parser = new SseParser();
+    const events = parser.feed(
+      "event: delta\r\nid: 7\r\ndata: a\r\ndata:b\r\n\r\n:ping\n\nretry: 500\n\ndata: [DONE]",
+    );
+    expect(events).toEqual([
+      { raw: "id: 7\nevent: delta\ndata: a\ndata: b", data: "a\nb" },
+      { raw: ": ping", data: undefined },
+      { raw: "retry: 500", data: undefined },
+    ]);
+    expect(parser.flush()).toEqual({ raw: "data: [DONE]", data: "[DONE]" });
+    expect(parser.flush()).toBeUndefined();
+    expect(parser.feed("data: x\n")).toEqual([]);
+    expect(parser.flush()).toEqual({ raw: "data: x", data: "x" });
+  });
+
   it("replays a completion as chunks that add back up to the same completion", () => {
     const text = replayChatStream(completion, true);
     const data = parse(text);

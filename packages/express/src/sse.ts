@@ -1,49 +1,49 @@
+import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import { isObject } from "./openai-validate.js";
 
 type Json = Record<string, unknown>;
 
-/** One server-sent event: its raw text (to forward unchanged) and its joined `data:` lines. */
+/** One server-sent event: its text to forward (without the blank line that ends it) and its data. */
 export interface SseEvent {
   raw: string;
+  /** Its `data:` lines joined by `\n`; `undefined` for a comment or a `retry:` line. */
   data: string | undefined;
 }
 
+/** An event written back as SSE text, one `data:` line per line of its data. */
+function eventText({ id, event, data }: EventSourceMessage): string {
+  const lines = data.split("\n").map((line) => `data: ${line}`);
+  if (event !== undefined) lines.unshift(`event: ${event}`);
+  if (id !== undefined) lines.unshift(`id: ${id}`);
+  return lines.join("\n");
+}
+
 /**
- * Splits a byte stream of server-sent events into events. Feed it decoded text as it arrives; it
- * keeps an incomplete event until its blank line comes.
+ * Splits a stream of server-sent events into events with `eventsource-parser`. Feed it decoded
+ * text as it arrives; it keeps an incomplete event until its blank line comes. Comments and
+ * `retry:` lines come out as events without data, so they are forwarded too.
  */
 export class SseParser {
-  private buffer = "";
+  private events: SseEvent[] = [];
+  private readonly parser: EventSourceParser = createParser({
+    onEvent: (message) => this.events.push({ raw: eventText(message), data: message.data }),
+    onComment: (comment) => this.events.push({ raw: comment ? `: ${comment}` : ":", data: undefined }),
+    onRetry: (ms) => this.events.push({ raw: `retry: ${ms}`, data: undefined }),
+  });
 
   feed(text: string): SseEvent[] {
-    this.buffer += text;
-    const events: SseEvent[] = [];
-    for (;;) {
-      const match = /\r\n\r\n|\n\n|\r\r/.exec(this.buffer);
-      if (!match) break;
-      const raw = this.buffer.slice(0, match.index);
-      this.buffer = this.buffer.slice(match.index + match[0].length);
-      events.push({ raw, data: dataOf(raw) });
-    }
-    return events;
+    this.parser.feed(text);
+    return this.events.splice(0);
   }
 
   /** What is left when the stream ends (an event without its final blank line), if anything. */
   flush(): SseEvent | undefined {
-    const raw = this.buffer;
-    this.buffer = "";
-    return raw.trim() ? { raw, data: dataOf(raw) } : undefined;
+    this.parser.feed("\n\n");
+    this.parser.reset();
+    const rest = this.events.splice(0);
+    if (rest.length === 0) return undefined;
+    return { raw: rest.map((e) => e.raw).join("\n"), data: rest.find((e) => e.data !== undefined)?.data };
   }
-}
-
-function dataOf(raw: string): string | undefined {
-  let data: string | undefined;
-  for (const line of raw.split(/\r\n|\n|\r/)) {
-    if (!line.startsWith("data:")) continue;
-    const value = line.slice(line[5] === " " ? 6 : 5);
-    data = data === undefined ? value : `${data}\n${value}`;
-  }
-  return data;
 }
 
 interface ChoiceState {
