@@ -10,7 +10,7 @@
  */
 import { createCache } from "./cache.js";
 import { cachedEmbedder } from "./cached-embedder.js";
-import { type LabelledPair, labelJudge, type Verdict } from "./calibration-labels.js";
+import { type LabelledPair, type LabelVerdict, labelJudge } from "./calibration-labels.js";
 import type { Embedder } from "./embedder.js";
 import { assertOption, errorCodes, RecallError } from "./errors.js";
 import { defaultGuard, type SemanticGuard } from "./guard.js";
@@ -78,7 +78,7 @@ export interface Candidate {
   question: string;
   similarity: number;
   /** What the labels say of answering with it. */
-  verdict: Verdict;
+  verdict: LabelVerdict;
 }
 
 /** What happened to one pair's lookup at the lowest threshold. */
@@ -104,7 +104,7 @@ export interface CalibrationReport {
   targetPrecision: number;
   rows: CalibrationRow[];
   /** Candidates refused per guard rule at the default threshold, by verdict: wrong (false hits avoided), right (paraphrases lost), unlabelled. */
-  refusals: Record<string, Record<Verdict, number>>;
+  refusals: Record<string, Record<LabelVerdict, number>>;
   lookups: PairLookup[];
 }
 
@@ -271,7 +271,7 @@ export function metricsAt(
   threshold: number,
   withGuard: boolean,
 ): CalibrationMetrics {
-  const count: Record<Verdict, number> = { right: 0, wrong: 0, unlabelled: 0 };
+  const count: Record<LabelVerdict, number> = { right: 0, wrong: 0, unlabelled: 0 };
   let truePositives = 0;
   for (const lookup of lookups) {
     const match = withGuard ? lookup.accepted : lookup.nearest;
@@ -294,8 +294,8 @@ export function metricsAt(
   };
 }
 
-function refusalsAt(lookups: PairLookup[], threshold: number): Record<string, Record<Verdict, number>> {
-  const out: Record<string, Record<Verdict, number>> = {};
+function refusalsAt(lookups: PairLookup[], threshold: number): Record<string, Record<LabelVerdict, number>> {
+  const out: Record<string, Record<LabelVerdict, number>> = {};
   for (const lookup of lookups) {
     for (const r of lookup.refused) {
       if (r.similarity < threshold) continue;

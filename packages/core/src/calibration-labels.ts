@@ -6,7 +6,7 @@
  * groups apart. A hit the labels say nothing about is `unlabelled`: neither right nor wrong by the data.
  */
 
-export type Verdict = "right" | "wrong" | "unlabelled";
+export type LabelVerdict = "right" | "wrong" | "unlabelled";
 
 export interface LabelledPair {
   a: string;
@@ -37,7 +37,7 @@ class Groups {
  * A judge over `pairs` (texts already normalized as the cache stores them): the verdict on pair
  * `index`'s lookup returning `matched`.
  */
-export function labelJudge(pairs: LabelledPair[]): (index: number, matched: string) => Verdict {
+export function labelJudge(pairs: LabelledPair[]): (index: number, matched: string) => LabelVerdict {
   const groups = new Groups();
   for (const p of pairs) if (p.label === 1) groups.join(p.a, p.b);
   const apart = new Set<string>();

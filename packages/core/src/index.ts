@@ -20,7 +20,7 @@ export type {
   PairLookup,
 } from "./calibrate.js";
 export { calibrate, metricsAt, suggestThreshold, thresholdRange } from "./calibrate.js";
-export type { Verdict as CalibrationVerdict } from "./calibration-labels.js";
+export type { LabelVerdict } from "./calibration-labels.js";
 export {
   collectSecrets,
   containsSecret,
@@ -48,6 +48,10 @@ export { AutoIndex, createVectorIndex, FlatIndex, HnswIndex } from "./index/inde
 export type { RequestKeys } from "./keys.js";
 export { KEY_FORMAT_VERSION, requestKeys, sha256 } from "./keys.js";
 export type { DistributedLock, LockHandle } from "./lock.js";
+export type { MemoryBus, MemoryBusOptions } from "./memory-bus.js";
+export { createMemoryBus } from "./memory-bus.js";
+export type { MemoryLockOptions } from "./memory-lock.js";
+export { createMemoryLock } from "./memory-lock.js";
 export { createMemoryStore, LruMap } from "./memory-store.js";
 export type { NormalizeOptions } from "./normalize.js";
 export { canonicalJson, normalizeText, setOwn } from "./normalize.js";
@@ -75,6 +79,12 @@ export type { SemanticMatch, SemanticOptions } from "./semantic.js";
 export { DEFAULT_THRESHOLD, SemanticMatcher } from "./semantic.js";
 export type { NamespaceStats, StatsSnapshot } from "./stats.js";
 export { StatsCollector } from "./stats.js";
-export type { StandardSchemaLike, UserValidator, ValidatorFn, ValidatorResult, Verdict } from "./validate.js";
+export type {
+  StandardSchemaLike,
+  StoreVerdict,
+  UserValidator,
+  ValidatorFn,
+  ValidatorResult,
+} from "./validate.js";
 export { builtInVerdict } from "./validate.js";
 export type { VectorIndex, VectorItem, VectorMatch, VectorSearch } from "./vector-index.js";

@@ -25,15 +25,15 @@ export interface StandardSchemaLike {
 
 export type UserValidator = ValidatorFn | StandardSchemaLike;
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+export type StoreVerdict = { ok: true } | { ok: false; reason: string };
 
-const OK: Verdict = { ok: true };
+const OK: StoreVerdict = { ok: true };
 
 /**
  * The built-in rules: never store an error, an empty answer, a truncated or filtered answer, an
  * answer with unfinished tool calls, or JSON output that does not parse or match its schema.
  */
-export function builtInVerdict(request: CacheRequest, response: CacheResponse): Verdict {
+export function builtInVerdict(request: CacheRequest, response: CacheResponse): StoreVerdict {
   if (typeof response.doNotStore === "string") return { ok: false, reason: response.doNotStore };
   if (request.secrets && carriesSecret(response, request.secrets)) {
     return { ok: false, reason: "the answer contains a credential of the call" };
@@ -89,7 +89,7 @@ export async function userVerdict(
   validators: readonly UserValidator[],
   request: CacheRequest,
   response: CacheResponse,
-): Promise<Verdict> {
+): Promise<StoreVerdict> {
   for (const validator of validators) {
     if (typeof validator === "function") {
       const result = await validator(response, request);

@@ -2,7 +2,7 @@ import { errorCodes, toRecallError } from "../errors.js";
 import type { Emitter } from "../events.js";
 import type { CacheRequest } from "../request.js";
 import type { CacheResponse } from "../response.js";
-import { builtInVerdict, type UserValidator, userVerdict, type Verdict } from "../validate.js";
+import { builtInVerdict, type StoreVerdict, type UserValidator, userVerdict } from "../validate.js";
 
 /**
  * The validation stage: whether a fresh answer may be stored. The built-in rules first (no empty,
@@ -14,7 +14,7 @@ export async function verdictOf(
   response: CacheResponse,
   validators: UserValidator[],
   events: Emitter,
-): Promise<Verdict> {
+): Promise<StoreVerdict> {
   const builtIn = builtInVerdict(request, response);
   if (!builtIn.ok || validators.length === 0) return builtIn;
   try {
