@@ -9,9 +9,10 @@ import {
   type RecallCache,
   RecallError,
   sha256,
+  summarize,
 } from "@recall/core";
-import { commitAnswer } from "./commit.js";
 import {
+  describeGenerations,
   isStoredGenerations,
   reviveGenerations,
   type StoredGenerations,
@@ -26,7 +27,7 @@ import {
   reporter,
 } from "./options.js";
 import { requestFromPrompt } from "./request.js";
-import { keepUsageThroughLangChain, markGenerations, recallMetadata, setHitUsage } from "./status.js";
+import { keepUsageThroughLangChain, markGenerations, setHitUsage } from "./status.js";
 
 export interface RecallLangChainCacheOptions extends RecallLangChainOptions {
   /**
@@ -54,7 +55,6 @@ interface Flight {
 interface Held {
   call: object;
   ticket: Ticket;
-  secrets: ReadonlySet<string>;
   timer: NodeJS.Timeout;
   /** Resolves once the answer was committed or the miss given up. */
   settled: Promise<void>;
@@ -146,9 +146,9 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
       this.held.delete(id);
       clearTimeout(held.timer);
       try {
-        const outcome = await commitAnswer(held.ticket, storeGenerations(value), held.secrets);
+        const outcome = await held.ticket.commit(() => describeGenerations(storeGenerations(value)));
         // These are the generations LangChain returns to the caller.
-        markGenerations(value, recallMetadata(outcome));
+        markGenerations(value, summarize(outcome));
       } finally {
         held.settle();
       }
@@ -175,7 +175,7 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
     if (this.flights.get(id) === flight) this.flights.delete(id);
     if (!lookup) return null;
     if (lookup.hit) return this.serve(lookup.outcome);
-    this.hold(id, call, lookup, built.secrets);
+    this.hold(id, call, lookup);
     return null;
   }
 
@@ -184,14 +184,14 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
     const body = outcome.response.body;
     if (!isStoredGenerations(body)) return null;
     const generations = reviveGenerations(body);
-    markGenerations(generations, recallMetadata(outcome));
+    markGenerations(generations, summarize(outcome));
     const hitUsage = hitUsageOf(this.options);
     if (hitUsage === "original") keepUsageThroughLangChain(generations);
     else setHitUsage(generations, hitUsage);
     return generations;
   }
 
-  private hold(id: string, call: object, ticket: Ticket, secrets: ReadonlySet<string>): void {
+  private hold(id: string, call: object, ticket: Ticket): void {
     const previous = this.held.get(id);
     if (previous) this.release(id, previous);
     let settle!: () => void;
@@ -201,7 +201,6 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
     const held: Held = {
       call,
       ticket,
-      secrets,
       settled,
       settle,
       timer: setTimeout(() => this.release(id, held), this.pendingTimeoutMs),

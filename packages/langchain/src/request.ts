@@ -1,15 +1,18 @@
 import type { BaseLanguageModel } from "@langchain/core/language_models/base";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { CacheRequest } from "@recall/core";
+import { containsSecret } from "@recall/core";
 import { parseLlmKey } from "./llm-key.js";
 import { toConversation } from "./messages.js";
 import { modelCall } from "./model-params.js";
 import { hasMediaPlaceholder, promptToMessages } from "./prompt.js";
-import { containsSecret } from "@recall/core";
 
-/** A call in Recall's terms, or why it is passed through uncached. */
+/**
+ * A call in Recall's terms (its credentials in `request.secrets`, so the engine stores no answer
+ * that carries one), or why it is passed through uncached.
+ */
 export type BuiltRequest =
-  | { cacheable: true; request: CacheRequest; secrets: ReadonlySet<string> }
+  | { cacheable: true; request: CacheRequest }
   | { cacheable: false; reason: string; error?: unknown };
 
 /** From what a `BaseCache` sees: the prompt string and the llmKey. */
@@ -33,8 +36,9 @@ export function requestFromPrompt(prompt: string, llmKey: string): BuiltRequest 
     kind: call.kind,
     messages: promptToMessages(prompt, call.kind),
     params: call.params,
+    secrets: call.secrets,
   };
-  return { cacheable: true, request, secrets: call.secrets };
+  return { cacheable: true, request };
 }
 
 /**
@@ -59,6 +63,7 @@ export function requestFromMessages(
     kind: call.kind,
     messages: conversation.messages,
     params: call.params,
+    secrets: call.secrets,
   };
   if (conversation.context) request.context = conversation.context;
   if (
@@ -68,5 +73,5 @@ export function requestFromMessages(
   ) {
     return { cacheable: false, reason: "a message contains a credential" };
   }
-  return { cacheable: true, request, secrets: call.secrets };
+  return { cacheable: true, request };
 }

@@ -1,26 +1,13 @@
 import type { BaseMessage, UsageMetadata } from "@langchain/core/messages";
 import type { Generation } from "@langchain/core/outputs";
-import type { CacheOutcome, CacheStatus, Savings } from "@recall/core";
+import type { RecallSummary } from "@recall/core";
 
-/** What Recall did for a call; on every answer as `response_metadata.recall`. */
-export interface RecallMetadata {
-  status: CacheStatus;
-  /** The entry's key (for `cache.delete(key)`); absent when the call was not cached at all. */
-  key?: string;
-  namespace?: string;
-  /** On hits: the tokens (and their price) the call did not spend. */
-  saved?: Savings;
-  /** On hits: the entry's age in ms. */
-  ageMs?: number;
-  /** On semantic hits: the cosine similarity and the question that was matched. */
-  similarity?: number;
-  matchedQuestion?: string;
-  /** On misses: whether the fresh answer was stored, and why not. */
-  stored?: boolean;
-  rejectedBecause?: string;
-  /** When the call was not cached at all: why (e.g. a prompt with images LangChain shows as placeholders). */
-  reason?: string;
-}
+/**
+ * What Recall did for a call, on every answer as `response_metadata.recall` (on the last chunk of a
+ * stream): core's `RecallSummary` (`status`, `cached`, `key`, `saved`, `reason`, …), the same
+ * shape every Recall adapter reports.
+ */
+export type RecallMetadata = RecallSummary;
 
 /**
  * What the usage metadata of a hit says: `original` keeps the tokens the answer cost when it was
@@ -28,21 +15,6 @@ export interface RecallMetadata {
  * (none). Either way `response_metadata.recall.saved` says what the hit saved.
  */
 export type HitUsage = "original" | "zero";
-
-export function recallMetadata(outcome: CacheOutcome): RecallMetadata {
-  const meta: RecallMetadata = { status: outcome.status };
-  if (outcome.key) {
-    meta.key = outcome.key;
-    meta.namespace = outcome.namespace;
-  }
-  if (outcome.saved) meta.saved = outcome.saved;
-  if (outcome.ageMs !== undefined) meta.ageMs = outcome.ageMs;
-  if (outcome.similarity !== undefined) meta.similarity = outcome.similarity;
-  if (outcome.matchedQuestion !== undefined) meta.matchedQuestion = outcome.matchedQuestion;
-  if (outcome.stored !== undefined) meta.stored = outcome.stored;
-  if (outcome.rejectedBecause !== undefined) meta.rejectedBecause = outcome.rejectedBecause;
-  return meta;
-}
 
 /** Puts `recall` into each generation's message's response metadata. */
 export function markGenerations(generations: Generation[], meta: RecallMetadata): void {

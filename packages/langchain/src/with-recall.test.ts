@@ -224,6 +224,17 @@ describe("withRecall", () => {
     expect(dump()).not.toContain(secret);
   });
 
+  it("does not store an answer that repeats the API key, even one with characters JSON escapes", async () => {
+    const secret = 'sk-test-"quoted"\\0123456789';
+    const upstream = new CountingChatModel({ responses: [`the key is ${secret}`], apiKey: secret });
+    const model = withRecall(upstream, { cache: createCache() });
+    const first = await model.invoke("What is my key?");
+    expect(first.content).toBe(`the key is ${secret}`);
+    expect(recallOf(first)).toMatchObject({ status: "miss", stored: false });
+    expect(recallOf(first).rejectedBecause).toMatch(/credential/);
+    expect(recallOf(await model.invoke("What is my key?")).status).toBe("miss");
+  });
+
   it("does not cache a conversation that quotes the API key", async () => {
     const secret = "sk-test-0123456789abcdefghij";
     const upstream = new CountingChatModel({ responses: ["ok"], apiKey: secret });

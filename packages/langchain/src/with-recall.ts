@@ -7,9 +7,16 @@ import {
 import { AIMessageChunk, type BaseMessage, convertToChunk } from "@langchain/core/messages";
 import { type ChatGeneration, ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { type Runnable, RunnableBinding, type RunnableConfig } from "@langchain/core/runnables";
-import { type CallOptions, errorCodes, type LookupMiss, type RecallCache, RecallError } from "@recall/core";
-import { commitAnswer } from "./commit.js";
 import {
+  type CallOptions,
+  errorCodes,
+  type LookupMiss,
+  type RecallCache,
+  RecallError,
+  summarize,
+} from "@recall/core";
+import {
+  describeGenerations,
   isStoredGenerations,
   reviveGenerations,
   type StoredGenerations,
@@ -25,7 +32,7 @@ import {
 } from "./options.js";
 import { replayChunks, StreamRecorder } from "./replay.js";
 import { requestFromMessages } from "./request.js";
-import { markGenerations, type RecallMetadata, recallMetadata, setHitUsage } from "./status.js";
+import { markGenerations, type RecallMetadata, setHitUsage } from "./status.js";
 
 /** Call options of a wrapped model: the model's own, plus Recall's per-call options. */
 export type RecallChatModelCallOptions = BaseChatModelCallOptions & {
@@ -204,7 +211,7 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     if (recorded) meta = await this.settle(ticket, [recorded.generation], { pieces: recorded.pieces });
     else {
       if (ticket.kind === "miss") ticket.ticket.fail();
-      meta = { status: "bypass", reason: "the stream was empty" };
+      meta = summarize({ status: "bypass", reason: "the stream was empty" });
     }
     // One empty chunk carries the status, so the chunks still add up to the model's message.
     yield new ChatGenerationChunk({
@@ -246,7 +253,7 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     perCall: CallOptions | undefined,
   ): Promise<
     | { kind: "hit"; body: StoredGenerations; meta: RecallMetadata }
-    | { kind: "miss"; ticket: Ticket; secrets: ReadonlySet<string> }
+    | { kind: "miss"; ticket: Ticket }
     | { kind: "uncached"; reason: string }
   > {
     try {
@@ -259,9 +266,9 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
         built.request,
         callOptionsOf(this.options, perCall),
       );
-      if (!lookup.hit) return { kind: "miss", ticket: lookup, secrets: built.secrets };
+      if (!lookup.hit) return { kind: "miss", ticket: lookup };
       if (isStoredGenerations(lookup.outcome.response.body)) {
-        return { kind: "hit", body: lookup.outcome.response.body, meta: recallMetadata(lookup.outcome) };
+        return { kind: "hit", body: lookup.outcome.response.body, meta: summarize(lookup.outcome) };
       }
       return { kind: "uncached", reason: "the cached entry is not a LangChain answer" };
     } catch (error) {
@@ -272,22 +279,20 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
 
   /** Stores a fresh answer (for a miss) and says what happened. */
   private async settle(
-    ticket:
-      | { kind: "miss"; ticket: Ticket; secrets: ReadonlySet<string> }
-      | { kind: "uncached"; reason: string },
+    ticket: { kind: "miss"; ticket: Ticket } | { kind: "uncached"; reason: string },
     generations: ChatGeneration[],
     extra: { pieces?: string[]; llmOutput?: Record<string, unknown> | undefined } = {},
   ): Promise<RecallMetadata> {
-    if (ticket.kind === "uncached") return { status: "bypass", reason: ticket.reason };
+    if (ticket.kind === "uncached") return summarize({ status: "bypass", reason: ticket.reason });
     try {
       const body = storeGenerations(generations, {
         ...(extra.pieces ? { pieces: extra.pieces } : {}),
         ...(extra.llmOutput && Object.keys(extra.llmOutput).length > 0 ? { llmOutput: extra.llmOutput } : {}),
       });
-      return recallMetadata(await commitAnswer(ticket.ticket, body, ticket.secrets));
+      return summarize(await ticket.ticket.commit(describeGenerations(body)));
     } catch (error) {
       this.report("storing the answer failed", error);
-      return { status: ticket.ticket.status, stored: false };
+      return summarize({ status: ticket.ticket.status, stored: false });
     }
   }
 }
