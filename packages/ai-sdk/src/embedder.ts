@@ -24,8 +24,15 @@ export type AiSdkEmbedder = Embedder & {
 
 /**
  * Core's `Embedder` over any AI SDK embedding model, e.g. `openai.embedding("text-embedding-3-small")`,
- * for semantic matching: `createCache({ semantic: { embedder: aiSdkEmbedder(model) } })`.
- * Vectors are L2-normalized.
+ * for semantic matching. Vectors are L2-normalized.
+ *
+ * @example
+ * import { openai } from "@ai-sdk/openai";
+ * import { aiSdkEmbedder } from "@recall/ai-sdk";
+ * import { createCache } from "@recall/core";
+ *
+ * const embedder = aiSdkEmbedder(openai.embedding("text-embedding-3-small"), { dimensions: 512 });
+ * const cache = createCache({ semantic: { embedder, threshold: 0.92 } });
  */
 export function aiSdkEmbedder(
   model: Exclude<EmbeddingModel, string>,

@@ -2,7 +2,7 @@ import type { LanguageModelV4Content, LanguageModelV4GenerateResult } from "@ai-
 import type { CacheResponse, ResponseToolCall } from "@recall/core";
 import { type RecallMetadata, withoutRecallMetadata, withRecall } from "./provider-metadata.js";
 import { fromStorable, toStorable } from "./storable.js";
-import { summarize } from "./summary.js";
+import { answerFields } from "./summary.js";
 
 /** A stored `doGenerate` result: JSON data (see `toStorable`), without transport details. */
 export interface GenerateBody {
@@ -33,7 +33,7 @@ export function toGenerateResponse(
   };
   return {
     body: { v: 1, type: "generate", result: toStorable(kept) },
-    ...summarize({
+    ...answerFields({
       text: result.structuredOutputText ?? textOf(result.content),
       toolCalls: toolCallsOf(result.content),
       finishReason: result.finishReason,

@@ -6,19 +6,19 @@ import type {
   LanguageModelV4StreamResult,
 } from "@ai-sdk/provider";
 import {
+  assertOption,
+  type CacheOutcome,
   type CallOptions,
-  errorCodes,
-  type Lookup,
-  type LookupMiss,
+  parseCallOptions,
+  passThrough,
   type RecallCache,
-  RecallError,
+  summarize,
 } from "@recall/core";
-import { isPace, type ReplayPace, readRecallOptions } from "./call-options.js";
-import { commitFresh } from "./commit.js";
+import { checkPace, type ReplayPace } from "./call-options.js";
 import { type GenerateBody, isGenerateBody, replayGenerate, toGenerateResponse } from "./generate.js";
-import { recallMetadata, withRecall } from "./provider-metadata.js";
+import { withRecall } from "./provider-metadata.js";
 import { isStreamBody, replayStream } from "./replay.js";
-import { recordStream, type StreamBody, type StreamTicket } from "./stream.js";
+import { recordStream, type StreamBody } from "./stream.js";
 import { type CallKind, toCacheRequest } from "./to-request.js";
 
 export interface RecallMiddlewareOptions {
@@ -37,7 +37,15 @@ export interface RecallMiddlewareOptions {
  * coalesced into one model call.
  *
  * @example
+ * import { openai } from "@ai-sdk/openai";
+ * import { recallMiddleware } from "@recall/ai-sdk";
+ * import { createCache } from "@recall/core";
+ * import { generateText, wrapLanguageModel } from "ai";
+ *
+ * const cache = createCache();
  * const model = wrapLanguageModel({ model: openai("gpt-4.1"), middleware: recallMiddleware({ cache }) });
+ * const { text, providerMetadata } = await generateText({ model, prompt: "Capital of France?" });
+ * providerMetadata?.recall; // { status: "miss", cached: false, key: "…", stored: true }
  */
 export function recallMiddleware(options: RecallMiddlewareOptions): LanguageModelV4Middleware {
   validate(options);
@@ -45,16 +53,15 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
   const defaultPace = options.pace ?? "instant";
 
   async function lookup<T>(model: LanguageModelV4, params: LanguageModelV4CallOptions, kind: CallKind) {
-    const read = readRecallOptions(params, options.callOptions);
-    const request = toCacheRequest(model, params, kind, read.context);
-    let found: Lookup<T> | undefined;
-    try {
-      found = await cache.lookup<T>(request, read.call);
-    } catch {
-      // The engine reports its own faults; should one escape, the call goes on uncached.
-      found = undefined;
-    }
-    return { found, pace: read.pace ?? defaultPace };
+    const where = "providerOptions.recall";
+    const { call, extra } = parseCallOptions(params.providerOptions?.recall, {
+      where,
+      defaults: options.callOptions,
+      extra: ["context", "pace"],
+    });
+    const pace = checkPace(extra.pace, `${where}.pace`) ?? defaultPace;
+    const found = await cache.lookup<T>(toCacheRequest(model, params, kind, extra.context), call);
+    return { found, pace };
   }
 
   return {
@@ -62,10 +69,10 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
 
     async wrapGenerate({ doGenerate, params, model }): Promise<LanguageModelV4GenerateResult> {
       const { found } = await lookup<GenerateBody>(model, params, "generate");
-      if (found?.hit && isGenerateBody(found.outcome.response.body)) {
-        return replayGenerate(found.outcome.response.body, recallMetadata(found.outcome));
+      if (found.hit && isGenerateBody(found.outcome.response.body)) {
+        return replayGenerate(found.outcome.response.body, summarize(found.outcome));
       }
-      const ticket = found && !found.hit ? found : uncached<GenerateBody>();
+      const ticket = found.hit ? notOurs<GenerateBody>(found.outcome, "generate") : found;
       let result: LanguageModelV4GenerateResult;
       try {
         result = await doGenerate();
@@ -73,23 +80,17 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
         ticket.fail();
         throw error;
       }
-      const meta = await commitFresh(ticket, () => toGenerateResponse(result, model.modelId));
-      return { ...result, providerMetadata: withRecall(result.providerMetadata, meta) };
+      const outcome = await ticket.commit(() => toGenerateResponse(result, model.modelId));
+      return { ...result, providerMetadata: withRecall(result.providerMetadata, summarize(outcome)) };
     },
 
     async wrapStream({ doStream, params, model }): Promise<LanguageModelV4StreamResult> {
       const { found, pace } = await lookup<StreamBody>(model, params, "stream");
-      if (found?.hit && isStreamBody(found.outcome.response.body)) {
-        return {
-          stream: replayStream(
-            found.outcome.response.body,
-            recallMetadata(found.outcome),
-            pace,
-            params.abortSignal,
-          ),
-        };
+      if (found.hit && isStreamBody(found.outcome.response.body)) {
+        const recall = summarize(found.outcome);
+        return { stream: replayStream(found.outcome.response.body, recall, pace, params.abortSignal) };
       }
-      const ticket: StreamTicket = found && !found.hit ? found : uncached<StreamBody>();
+      const ticket = found.hit ? notOurs<StreamBody>(found.outcome, "stream") : found;
       const start = performance.now();
       let result: LanguageModelV4StreamResult;
       try {
@@ -98,45 +99,27 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
         ticket.fail();
         throw error;
       }
-      return {
-        ...result,
-        stream: recordStream(result.stream, {
-          ticket,
-          start,
-          signal: params.abortSignal,
-          modelId: model.modelId,
-        }),
-      };
+      const stream = recordStream(result.stream, {
+        ticket,
+        start,
+        signal: params.abortSignal,
+        modelId: model.modelId,
+      });
+      return { ...result, stream };
     },
   };
 }
 
-/**
- * The ticket of a call the cache could not serve (the engine failed unexpectedly, or an entry was
- * unreadable): the model answers, nothing is stored, the status says bypass.
- */
-function uncached<T>(): LookupMiss<T> {
-  return {
-    hit: false,
-    status: "bypass",
-    key: "",
-    namespace: "",
-    commit: async (response) => ({ status: "bypass", response, key: "", namespace: "", stored: false }),
-    fail: () => {},
-  };
+/** A hit on an entry this middleware cannot replay (another writer's, an older format): answered fresh, not stored. */
+function notOurs<T>(outcome: CacheOutcome, kind: CallKind) {
+  return passThrough<T>(outcome.namespace, `the cached entry is not a recorded AI SDK ${kind} result`);
 }
 
 function validate(options: RecallMiddlewareOptions): void {
-  const invalid = (message: string) => new RecallError(errorCodes.INVALID_OPTION, message);
-  if (typeof options !== "object" || options === null)
-    throw invalid("recallMiddleware needs options: { cache }");
-  const cache = options.cache as Partial<RecallCache> | undefined;
-  if (typeof cache?.lookup !== "function") {
-    throw invalid("recallMiddleware: `cache` must be a Recall cache (createCache(...) from @recall/core)");
-  }
-  if (options.pace !== undefined && !isPace(options.pace)) {
-    throw invalid(
-      `recallMiddleware: pace must be "instant", "original" or a positive speed factor, got ${JSON.stringify(options.pace)}`,
-    );
-  }
+  assertOption(typeof options === "object" && options !== null, "recallMiddleware needs options: { cache }");
+  assertOption(
+    typeof (options.cache as Partial<RecallCache> | undefined)?.lookup === "function",
+    "recallMiddleware: `cache` must be a Recall cache (createCache(...) from @recall/core)",
+  );
+  checkPace(options.pace, "recallMiddleware: pace");
 }

@@ -1,57 +1,15 @@
 import type { SharedV4ProviderMetadata } from "@ai-sdk/provider";
-import type { CacheOutcome, CacheStatus } from "@recall/core";
+import type { RecallSummary, SavedSummary } from "@recall/core";
 
 /**
  * What `providerMetadata.recall` holds on every result (generate results, and the `finish` part of
- * streams): how the call was answered and, on hits, what it saved.
+ * streams): core's summary of the call (`status`, `cached`, `key`, on hits what it saved, on misses
+ * whether it was stored, on bypasses the `reason`).
  */
-export interface RecallMetadata {
-  [key: string]: string | number | boolean | RecallSavings | undefined;
-  /** `hit`, `semantic-hit`, `coalesced` (waited for an identical call in flight), `miss` or `bypass`. */
-  status: CacheStatus;
-  /** True when the answer came from the cache (hit, semantic hit or coalesced). */
-  cached: boolean;
-  /** The cache key of the entry (absent when the call could not be keyed). */
-  key?: string;
-  namespace?: string;
-  /** Semantic hits: cosine similarity to the matched question, and that question. */
-  similarity?: number;
-  matchedQuestion?: string;
-  /** Hits: age of the entry in ms. */
-  ageMs?: number;
-  /** Hits: tokens and USD the call did not spend. */
-  saved?: RecallSavings;
-  /** Misses and bypasses: whether the answer was stored, and why not. */
-  stored?: boolean;
-  rejectedBecause?: string;
-}
+export type RecallMetadata = RecallSummary;
 
-export interface RecallSavings {
-  [key: string]: number;
-  inputTokens: number;
-  outputTokens: number;
-  usd: number;
-}
-
-/** The metadata of an outcome, without empty fields (provider metadata must be JSON). */
-export function recallMetadata(outcome: Partial<CacheOutcome> & { status: CacheStatus }): RecallMetadata {
-  const meta: RecallMetadata = {
-    status: outcome.status,
-    cached: outcome.status === "hit" || outcome.status === "semantic-hit" || outcome.status === "coalesced",
-  };
-  if (outcome.key) meta.key = outcome.key;
-  if (outcome.namespace) meta.namespace = outcome.namespace;
-  if (outcome.similarity !== undefined) meta.similarity = outcome.similarity;
-  if (outcome.matchedQuestion !== undefined) meta.matchedQuestion = outcome.matchedQuestion;
-  if (outcome.ageMs !== undefined) meta.ageMs = outcome.ageMs;
-  if (outcome.saved) {
-    const { inputTokens, outputTokens, usd } = outcome.saved;
-    meta.saved = { inputTokens, outputTokens, usd };
-  }
-  if (outcome.stored !== undefined) meta.stored = outcome.stored;
-  if (outcome.rejectedBecause !== undefined) meta.rejectedBecause = outcome.rejectedBecause;
-  return meta;
-}
+/** Tokens and USD a hit did not spend. */
+export type RecallSavings = SavedSummary;
 
 /** The model's provider metadata with ours added under `recall`. */
 export function withRecall(

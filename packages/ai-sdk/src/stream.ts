@@ -3,11 +3,10 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
-import type { CacheResponse, LookupMiss, ResponseToolCall } from "@recall/core";
-import { commitFresh, notStored } from "./commit.js";
-import { type RecallMetadata, withoutRecallMetadata, withRecall } from "./provider-metadata.js";
+import { type LookupMiss, type ResponseToolCall, settleStream } from "@recall/core";
+import { withoutRecallMetadata, withRecall } from "./provider-metadata.js";
 import { toStorable } from "./storable.js";
-import { summarize } from "./summary.js";
+import { answerFields } from "./summary.js";
 
 /** A recorded stream: its parts (JSON data, see `toStorable`) and when each came, in ms from the call. */
 export interface StreamBody {
@@ -36,13 +35,14 @@ type FinishPart = Extract<LanguageModelV4StreamPart, { type: "finish" }>;
  * Passes the model's stream through to the caller part by part while recording it. When it ends
  * cleanly (a `finish` part, no `error` part, not aborted) the recording is committed to the cache,
  * and only then is the `finish` part (with `providerMetadata.recall`) handed on, so the caller learns
- * whether it was stored. An error, a cancel or an abort fails the ticket instead: nothing is stored.
+ * whether it was stored. An error, a cancel or an abort abandons the ticket instead: nothing is stored.
  */
 export function recordStream(
   upstream: ReadableStream<LanguageModelV4StreamPart>,
   options: RecordOptions,
 ): ReadableStream<LanguageModelV4StreamPart> {
-  const { ticket, start, signal } = options;
+  const { start } = options;
+  const settler = settleStream(options.ticket, options.signal);
   const reader = upstream.getReader();
   const parts: unknown[] = [];
   const times: number[] = [];
@@ -50,14 +50,7 @@ export function recordStream(
   let text = "";
   let modelId: string | undefined;
   let finish: FinishPart | undefined;
-  let errored = false;
-  let settled = false;
 
-  const fail = () => {
-    if (settled) return;
-    settled = true;
-    ticket.fail();
-  };
   const record = (part: LanguageModelV4StreamPart) => {
     times.push(Math.round((performance.now() - start) * 10) / 10);
     parts.push(
@@ -68,32 +61,25 @@ export function recordStream(
       ),
     );
   };
-  const finishWith = (part: FinishPart, meta: RecallMetadata): FinishPart => ({
-    ...part,
-    providerMetadata: withRecall(part.providerMetadata, meta),
-  });
 
+  /** The held `finish` part, carrying what became of the recording (none: the stream never finished). */
   const end = async (): Promise<FinishPart | undefined> => {
     if (!finish) {
-      fail();
+      settler.abandon();
       return undefined;
     }
-    if (errored || signal?.aborted || settled) {
-      fail();
-      return finishWith(finish, notStored(ticket));
-    }
-    settled = true;
-    const response: CacheResponse<StreamBody> = {
+    const { finishReason, usage, providerMetadata } = finish;
+    const recall = await settler.end(() => ({
       body: { v: 1, type: "stream", parts, times },
-      ...summarize({
+      ...answerFields({
         text,
         toolCalls,
-        finishReason: finish.finishReason as LanguageModelV4FinishReason,
-        usage: finish.usage as LanguageModelV4Usage,
+        finishReason: finishReason as LanguageModelV4FinishReason,
+        usage: usage as LanguageModelV4Usage,
         modelId: modelId ?? options.modelId,
       }),
-    };
-    return finishWith(finish, await commitFresh(ticket, () => response));
+    }));
+    return { ...finish, providerMetadata: withRecall(providerMetadata, recall) };
   };
 
   return new ReadableStream<LanguageModelV4StreamPart>({
@@ -104,7 +90,7 @@ export function recordStream(
         try {
           next = await reader.read();
         } catch (error) {
-          fail();
+          settler.abandon();
           controller.error(error);
           return;
         }
@@ -125,7 +111,8 @@ export function recordStream(
             record(part);
             continue;
           case "error":
-            errored = true;
+            // A stream that reported an error is never stored; callers waiting on it go on now.
+            settler.abandon();
             break;
           case "text-delta":
             text += part.delta;
@@ -143,7 +130,7 @@ export function recordStream(
       }
     },
     async cancel(reason) {
-      fail();
+      settler.abandon();
       await reader.cancel(reason);
     },
   });

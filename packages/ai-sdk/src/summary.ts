@@ -2,9 +2,9 @@ import type { LanguageModelV4FinishReason, LanguageModelV4Usage } from "@ai-sdk/
 import type { CacheResponse, FinishReason, ResponseToolCall } from "@recall/core";
 
 /** What the engine reads of an answer to validate it and count savings (the body is the adapter's). */
-export type Summary = Omit<CacheResponse, "body">;
+export type AnswerFields = Omit<CacheResponse, "body">;
 
-export interface SummaryInput {
+export interface AnswerInput {
   text: string;
   toolCalls: ResponseToolCall[];
   finishReason: LanguageModelV4FinishReason | undefined;
@@ -12,7 +12,8 @@ export interface SummaryInput {
   modelId: string | undefined;
 }
 
-export function summarize(input: SummaryInput): Summary {
+/** An AI SDK answer's text, tool calls, finish reason, usage and model, in core's terms. */
+export function answerFields(input: AnswerInput): AnswerFields {
   return {
     text: input.text,
     finishReason: finishReasonOf(input.finishReason),

@@ -97,6 +97,21 @@ describe("per-call control through providerOptions.recall", () => {
     expect(String(error)).toMatch(/ttl/);
     expect(model.doGenerateCalls).toHaveLength(0);
   });
+
+  it("refuses a member it does not know, naming where it was given", async () => {
+    const { wrapped, model } = setup();
+    const error = await ask(wrapped, "Q", { noCahce: true }).catch((e: unknown) => e);
+    expect((error as RecallError).code).toBe("RECALL_INVALID_OPTION");
+    expect(String(error)).toMatch(/providerOptions\.recall\.noCahce is not a Recall option/);
+    expect(model.doGenerateCalls).toHaveLength(0);
+  });
+
+  it("throws a coded error for a pace that is not one", async () => {
+    const { wrapped } = setup();
+    const error = await ask(wrapped, "Q", { pace: 0 }).catch((e: unknown) => e);
+    expect((error as RecallError).code).toBe("RECALL_INVALID_OPTION");
+    expect(String(error)).toMatch(/providerOptions\.recall\.pace must be/);
+  });
 });
 
 describe("semantic matching", () => {
@@ -222,12 +237,18 @@ describe("fail open", () => {
 
   it("answers from the model, uncached, if the engine itself throws", async () => {
     const { wrapped, cache, model } = setup();
-    cache.lookup = async () => {
+    // Core's lookup never rejects: a fault inside the engine is an error event and a pass-through.
+    (cache as unknown as { find: () => Promise<never> }).find = async () => {
       throw new Error("engine bug");
     };
     const result = await ask(wrapped, "Q");
     expect(result.text).toBe("Answer to: Q");
-    expect(recallOf(result.providerMetadata)).toMatchObject({ status: "bypass", stored: false });
+    expect(recallOf(result.providerMetadata)).toMatchObject({
+      status: "bypass",
+      cached: false,
+      stored: false,
+      reason: "cache lookup failed",
+    });
     const streamed = streamText({ model: wrapped, prompt: "Q" });
     expect(await streamed.text).toBe("Answer to: Q");
     expect(recallOf(await streamed.providerMetadata)?.status).toBe("bypass");
@@ -248,7 +269,10 @@ describe("fail open", () => {
     await cache.run(request, async () => ({ body: { foreign: true }, text: "x", finishReason: "stop" }));
     const again = await ask(wrapped, "Q");
     expect(again.text).toBe("Answer to: Q");
-    expect(recallOf(again.providerMetadata)?.status).toBe("bypass");
+    expect(recallOf(again.providerMetadata)).toMatchObject({
+      status: "bypass",
+      reason: expect.stringMatching(/not a recorded AI SDK generate result/),
+    });
     expect(model.doGenerateCalls).toHaveLength(2);
   });
 
