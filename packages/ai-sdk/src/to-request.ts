@@ -6,7 +6,15 @@ import type {
   LanguageModelV4ProviderTool,
   SharedV4ProviderOptions,
 } from "@ai-sdk/provider";
-import type { CacheRequest, GenerationParams, Message, ToolChoice, ToolDefinition } from "@recall/core";
+import {
+  type CacheRequest,
+  collectSecrets,
+  type GenerationParams,
+  type Message,
+  stripSecrets,
+  type ToolChoice,
+  type ToolDefinition,
+} from "@recall/core";
 import { withoutRecallMetadata } from "./provider-metadata.js";
 
 /** Which AI SDK call a cache entry answers; a generate result and a recorded stream never share a key. */
@@ -21,7 +29,9 @@ export interface ModelIdentity {
  * Translates an AI SDK call into core's request: the model's provider and id, the prompt, and every
  * call option that can change the answer. Abort signals, headers, `includeRawChunks` and
  * `providerOptions.recall` are left out; other provider options (e.g. `openai.reasoningEffort`) and
- * the provider options of messages and parts go in.
+ * the provider options of messages, parts and tools go in, without the credentials they may hold
+ * (a gateway's BYOK keys, an MCP tool's `authorization`). Those, and the credentials in the
+ * headers, become `request.secrets`: never keyed, and no answer that carries one is stored.
  */
 export function toCacheRequest(
   model: ModelIdentity,
@@ -29,19 +39,32 @@ export function toCacheRequest(
   kind: CallKind,
   context?: unknown,
 ): CacheRequest {
+  const secrets = collectSecrets(params.headers);
+  const keyed = (options: unknown) => {
+    collectSecrets(options, secrets);
+    return stripSecrets(options);
+  };
   const promptOptions: unknown[] = [];
   const messages = params.prompt.map((message, index) => toMessage(message, index, promptOptions));
   const request: CacheRequest = {
     model: { provider: model.provider, id: model.modelId },
     messages,
-    params: toParams(params, promptOptions),
+    params: toParams(params, keyed(promptOptions) as unknown[], keyed),
     kind: `ai-sdk.${kind}`,
   };
   if (context !== undefined) request.context = context;
+  if (secrets.size > 0) request.secrets = secrets;
   return request;
 }
 
-function toParams(params: LanguageModelV4CallOptions, promptOptions: unknown[]): GenerationParams {
+/** Provider options as they enter the key: without credentials (noted in the request's secrets). */
+type Keyed = (options: unknown) => unknown;
+
+function toParams(
+  params: LanguageModelV4CallOptions,
+  promptOptions: unknown[],
+  keyed: Keyed,
+): GenerationParams {
   const out: GenerationParams = {
     temperature: params.temperature,
     topP: params.topP,
@@ -51,14 +74,14 @@ function toParams(params: LanguageModelV4CallOptions, promptOptions: unknown[]):
     seed: params.seed,
     presencePenalty: params.presencePenalty,
     frequencyPenalty: params.frequencyPenalty,
-    tools: params.tools?.map(toTool),
+    tools: params.tools?.map((tool) => toTool(tool, keyed)),
     toolChoice: toToolChoice(params.toolChoice),
     responseFormat: params.responseFormat,
     reasoning: params.reasoning,
   };
   const extra: Record<string, unknown> = {};
   const providerOptions = withoutRecall(params.providerOptions);
-  if (providerOptions) extra.providerOptions = providerOptions;
+  if (providerOptions) extra.providerOptions = keyed(providerOptions);
   if (promptOptions.length > 0) extra.promptOptions = promptOptions;
   if (Object.keys(extra).length > 0) out.extra = extra;
   return out;
@@ -72,8 +95,11 @@ export function withoutRecall(
   return rest && Object.keys(rest).length > 0 ? rest : undefined;
 }
 
-function toTool(tool: LanguageModelV4FunctionTool | LanguageModelV4ProviderTool): ToolDefinition {
-  if (tool.type === "provider") return { name: tool.name, args: { id: tool.id, args: tool.args } };
+function toTool(
+  tool: LanguageModelV4FunctionTool | LanguageModelV4ProviderTool,
+  keyed: Keyed,
+): ToolDefinition {
+  if (tool.type === "provider") return { name: tool.name, args: { id: tool.id, args: keyed(tool.args) } };
   const def: ToolDefinition = {
     name: tool.name,
     description: tool.description,
@@ -83,7 +109,7 @@ function toTool(tool: LanguageModelV4FunctionTool | LanguageModelV4ProviderTool)
     def.args = {
       strict: tool.strict,
       inputExamples: tool.inputExamples,
-      providerOptions: tool.providerOptions,
+      providerOptions: keyed(tool.providerOptions),
     };
   }
   return def;

@@ -3,7 +3,7 @@ import { createCache, requestKeys } from "@recall/core";
 import { wrapLanguageModel } from "ai";
 import { describe, expect, it } from "vitest";
 import { recallMiddleware, toCacheRequest } from "../src/index.js";
-import { mockModel, recallOf } from "./mock-model.js";
+import { generated, mockModel, recallOf } from "./mock-model.js";
 
 const model = { provider: "openai.chat", modelId: "gpt-4.1" };
 const base: LanguageModelV4CallOptions = {
@@ -92,6 +92,31 @@ describe("the key", () => {
     expect(JSON.stringify(toCacheRequest(model, withFile(bytes), "generate"))).toMatch(/sha256:[0-9a-f]{64}/);
   });
 
+  it("leaves credentials in provider options and provider tools out of the key, as the request's secrets", () => {
+    const byok = "sk-ant-byok-0123456789";
+    const token = "oauth-access-0123456789";
+    const withCredentials: LanguageModelV4CallOptions = {
+      ...base,
+      providerOptions: { gateway: { byok: { anthropic: [{ apiKey: byok }] } } },
+      tools: [{ type: "provider", id: "openai.mcp", name: "mcp", args: { authorization: token } }],
+    };
+    const request = toCacheRequest(model, withCredentials, "generate");
+    expect(JSON.stringify(request)).not.toContain(byok);
+    expect(JSON.stringify(request)).not.toContain(token);
+    expect([...(request.secrets ?? [])].sort()).toEqual([byok, token].sort());
+    const otherKeys: LanguageModelV4CallOptions = {
+      ...withCredentials,
+      providerOptions: { gateway: { byok: { anthropic: [{ apiKey: "sk-ant-byok-other-key" }] } } },
+    };
+    expect(keyOf(otherKeys)).toBe(keyOf(withCredentials));
+    // What is not a credential still enters the key.
+    const toolArgs = {
+      ...withCredentials.tools![0]!,
+      args: { authorization: token, serverUrl: "https://a" },
+    };
+    expect(keyOf({ ...withCredentials, tools: [toolArgs as never] })).not.toBe(keyOf(withCredentials));
+  });
+
   it("keeps generate and stream apart (one stores a result, the other a recording)", () => {
     const opts = { prefix: "recall", namespace: "default" };
     expect(requestKeys(toCacheRequest(model, base, "stream"), opts).key).not.toBe(keyOf(base));
@@ -123,5 +148,22 @@ describe("the key through the middleware", () => {
     expect(inner.doGenerateCalls).toHaveLength(2);
     // The model still receives the headers it was given.
     expect(inner.doGenerateCalls[0]!.headers).toEqual({ "x-a": "1" });
+  });
+
+  it("never stores an answer that carries a credential of the call", async () => {
+    const key = "sk-ant-byok-0123456789";
+    const inner = mockModel({ answer: () => generated(`Your key is ${key}`) });
+    const wrapped = wrapLanguageModel({
+      model: inner,
+      middleware: recallMiddleware({ cache: createCache() }),
+    });
+    const call = { ...base, providerOptions: { gateway: { byok: { anthropic: [{ apiKey: key }] } } } };
+    const first = await wrapped.doGenerate(call);
+    expect(recallOf(first.providerMetadata)).toMatchObject({
+      status: "miss",
+      stored: false,
+      rejectedBecause: expect.stringMatching(/credential/),
+    });
+    expect(recallOf((await wrapped.doGenerate(call)).providerMetadata)?.status).toBe("miss");
   });
 });
