@@ -86,7 +86,7 @@ export function chatCallFromBody(raw: unknown, provider = "openai"): ChatCall {
 
 /**
  * The cache request of an OpenAI-style chat body, or undefined when it is not one, or asks for a
- * stream or several choices (the default of `recallMiddleware`, which caches JSON answers only).
+ * stream or several choices (the default of `routeCache`, which caches JSON answers only).
  */
 export function openAIChatRequest(body: unknown, provider = "openai"): CacheRequest | undefined {
   try {

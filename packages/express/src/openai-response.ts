@@ -14,7 +14,7 @@ const FINISH: Record<string, FinishReason> = {
   function_call: "tool-calls",
 };
 
-/** True for a `chat.completion` object (what `recall()` uses to pick the default description). */
+/** True for a `chat.completion` object (what `routeCache` uses to pick the default description). */
 export function isChatCompletion(value: unknown): value is Json {
   return (
     isObject(value) &&

@@ -7,13 +7,13 @@ import { openAIChatRequest } from "./openai-request.js";
 import { type AnswerDescription, describeChatCompletion, isChatCompletion } from "./openai-response.js";
 import { lookupSafely, markMiss, type Ticket } from "./proxy-json.js";
 
-/** What `recallMiddleware` stores: the route's status and its JSON exactly as it was sent. */
+/** What `routeCache` stores: the route's status and its JSON exactly as it was sent. */
 export interface StoredRouteAnswer {
   status: number;
   json: string;
 }
 
-export interface RecallMiddlewareOptions extends RequestCacheOptions {
+export interface RouteCacheOptions extends RequestCacheOptions {
   cache: RecallCache;
   /**
    * Turns a request into the cache request its answer depends on, or `undefined` to leave this one
@@ -38,9 +38,9 @@ export interface RecallMiddlewareOptions extends RequestCacheOptions {
  * requests run the route once. Adds `X-Recall-Cache` (and `X-Recall-Similarity`) to the response and
  * honours the request's `Cache-Control`.
  */
-export function recallMiddleware(options: RecallMiddlewareOptions): RequestHandler {
-  assertOption(typeof options === "object" && options !== null, "recallMiddleware needs options");
-  assertOption(typeof options.cache?.lookup === "function", "recallMiddleware needs a cache (createCache())");
+export function routeCache(options: RouteCacheOptions): RequestHandler {
+  assertOption(typeof options === "object" && options !== null, "routeCache needs options");
+  assertOption(typeof options.cache?.lookup === "function", "routeCache needs a cache (createCache())");
   assertOption(
     options.toRequest === undefined || typeof options.toRequest === "function",
     "toRequest must be a function",

@@ -4,7 +4,7 @@ import express, { type Express } from "express";
 import OpenAI from "openai";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { recallMiddleware } from "../src/index.js";
+import { routeCache } from "../src/index.js";
 import { until } from "./helpers.js";
 
 /** A summarizing route of your own: its cache request is built from `req.body.text`. */
@@ -19,14 +19,14 @@ function summaryApp(route: (req: express.Request, res: express.Response) => void
           messages: [{ role: "user", content: `Summarize: ${req.body.text}` }],
         }
       : undefined;
-  app.post("/summarize", express.json(), recallMiddleware({ cache, toRequest, ...extra }), (req, res) => {
+  app.post("/summarize", express.json(), routeCache({ cache, toRequest, ...extra }), (req, res) => {
     calls.count++;
     route(req, res);
   });
   return { app, cache, calls };
 }
 
-describe("recallMiddleware", () => {
+describe("routeCache", () => {
   it("answers a repeated request itself with the route's status and JSON; the route runs once", async () => {
     const { app, calls } = summaryApp((req, res) => {
       res.status(201).json({ summary: `short: ${req.body.text}`, tokens: 3 });
@@ -141,7 +141,7 @@ describe("recallMiddleware", () => {
       const llm = new OpenAI({ baseURL: mock.url, apiKey: "sk-x", maxRetries: 0 });
       const cache = createCache();
       const app = express();
-      app.post("/ask", express.json(), recallMiddleware({ cache }), async (req, res) => {
+      app.post("/ask", express.json(), routeCache({ cache }), async (req, res) => {
         res.json(await llm.chat.completions.create(req.body));
       });
       const body = {
@@ -172,9 +172,9 @@ describe("recallMiddleware", () => {
   });
 
   it("rejects bad configuration at creation with a coded error", () => {
-    expect(() => recallMiddleware({} as never)).toThrow(
+    expect(() => routeCache({} as never)).toThrow(
       expect.objectContaining({ code: "RECALL_INVALID_OPTION" }),
     );
-    expect(() => recallMiddleware({ cache: createCache(), toRequest: "x" as never })).toThrow(/toRequest/);
+    expect(() => routeCache({ cache: createCache(), toRequest: "x" as never })).toThrow(/toRequest/);
   });
 });
