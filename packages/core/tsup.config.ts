@@ -19,8 +19,8 @@ const engineFromPackage: Plugin = {
   },
 };
 
-// `testing` (fakeEmbedder, cacheStoreSuite) is for adapters' tests; it imports vitest, which stays external.
+// `testing` (fakeEmbedder, fakeClock, vectors) is for tests; the conformance suites are in @recall/test-suite.
 export default recallBuild(
   { index: "src/index.ts", testing: "src/testing/index.ts" },
-  { external: ["vitest"], esbuildPlugins: [engineFromPackage] },
+  { esbuildPlugins: [engineFromPackage] },
 );

@@ -1,5 +1,6 @@
 import { createCache, createMemoryStore, type Embedder } from "@recall/core";
-import { fakeEmbedder, vectorIndexSuite } from "@recall/core/testing";
+import { fakeEmbedder } from "@recall/core/testing";
+import { vectorIndexSuite } from "@recall/test-suite";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPgliteServer } from "../test/pglite-server.js";
@@ -21,7 +22,7 @@ afterAll(async () => {
   await server.close();
 });
 
-// Core's conformance suite. HNSW inserts are slow in PGlite (WebAssembly), hence the smaller sizes.
+// The vector index conformance suite. HNSW inserts are slow in PGlite (WebAssembly), hence the smaller sizes.
 vectorIndexSuite(
   "pgvector",
   async () =>

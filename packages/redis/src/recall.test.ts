@@ -1,5 +1,6 @@
 import { type CacheResponse, createCache, type RecallCache } from "@recall/core";
-import { cacheStoreSuite, fakeEmbedder } from "@recall/core/testing";
+import { fakeEmbedder } from "@recall/core/testing";
+import { storeSuite } from "@recall/test-suite";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   answer,
@@ -49,7 +50,7 @@ function instance(options: { semantic?: boolean; lockTtlMs?: number; waitTimeout
   return { cache, redis };
 }
 
-cacheStoreSuite("redis (createRedisStore)", () => {
+storeSuite("redis (createRedisStore)", () => {
   const client = openClient(REDIS_URL, () => {});
   return createRedisStore({ client, namespace: `${prefix}:suite` });
 });

@@ -1,5 +1,6 @@
+import { vectorIndexSuite } from "@recall/test-suite";
 import { describe, expect, it } from "vitest";
-import { atCosine, unit, vectorIndexSuite } from "../testing/vector-index-suite.js";
+import { atCosine, unit } from "../testing/vectors.js";
 import { AutoIndex, createVectorIndex, DEFAULT_HNSW_THRESHOLD } from "./auto-index.js";
 
 vectorIndexSuite("AutoIndex (default threshold)", async () => createVectorIndex());

@@ -1,6 +1,7 @@
+import { vectorIndexSuite } from "@recall/test-suite";
 import { describe, expect, it } from "vitest";
 import { RecallError } from "../errors.js";
-import { atCosine, unit, vectorIndexSuite } from "../testing/vector-index-suite.js";
+import { atCosine, unit } from "../testing/vectors.js";
 import { FlatIndex, FlatPartition, topK } from "./flat-index.js";
 
 vectorIndexSuite("FlatIndex", async () => new FlatIndex(), { scoreTolerance: 1e-5 });

@@ -1,7 +1,8 @@
+import { vectorIndexSuite } from "@recall/test-suite";
 import { describe, expect, it } from "vitest";
 import { RecallError } from "../errors.js";
 import { clusteredVectors } from "../testing/clustered-vectors.js";
-import { atCosine, unit, vectorIndexSuite } from "../testing/vector-index-suite.js";
+import { atCosine, unit } from "../testing/vectors.js";
 import type { VectorIndex, VectorItem } from "../vector-index.js";
 import { HnswIndex, type HnswIndexOptions } from "./hnsw-index.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { RecallError } from "../errors.js";
-import { unit } from "../testing/vector-index-suite.js";
+import { unit } from "../testing/vectors.js";
 import { AutoIndex } from "./auto-index.js";
 import { HnswIndex } from "./hnsw-index.js";
 

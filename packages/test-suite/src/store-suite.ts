@@ -1,21 +1,20 @@
+import { type CacheRequest, type CacheResponse, createCache } from "@recall/core";
 import type Keyv from "keyv";
 import { afterAll, describe, expect, it } from "vitest";
-import { createCache } from "../cache.js";
-import type { CacheRequest } from "../request.js";
-import type { CacheResponse } from "../response.js";
+
+export interface StoreSuiteOptions {
+  /** False for a store Keyv cannot iterate: the purge test is left out. Default true. */
+  iterable?: boolean;
+}
 
 /**
  * The behaviour every Keyv store must give Recall: hits after stores, TTL expiry, namespaces,
  * deletes and purges, and foreign values read as misses. Run it against your store in a few lines:
  *
  * @example
- * cacheStoreSuite("redis", () => new Keyv({ store: new KeyvRedis(url), namespace: "test" }));
+ * storeSuite("redis", () => new Keyv({ store: new KeyvRedis(url), namespace: "test" }));
  */
-export function cacheStoreSuite(
-  name: string,
-  makeStore: () => Keyv,
-  options: { iterable?: boolean } = {},
-): void {
+export function storeSuite(name: string, makeStore: () => Keyv, options: StoreSuiteOptions = {}): void {
   describe(`cache store suite: ${name}`, () => {
     const stores: Keyv[] = [];
     const store = () => {
