@@ -1,0 +1,36 @@
+import { embedderSuite } from "@recall/test-suite";
+import { describe, expect, it } from "vitest";
+import { cachedEmbedder } from "./cached-embedder.js";
+import type { Embedder } from "./embedder.js";
+import { fakeEmbedder } from "./testing/fake-embedder.js";
+
+/** fakeEmbedder with an `unrepresented` that counts characters outside ASCII. */
+function withUnrepresented(): Embedder {
+  const inner = fakeEmbedder();
+  return {
+    id: inner.id,
+    dimensions: inner.dimensions,
+    embed: (texts, options) => inner.embed(texts, options),
+    async unrepresented(texts) {
+      return texts.map((t) => {
+        const chars = [...t];
+        return chars.length === 0 ? 0 : chars.filter((c) => c.codePointAt(0)! > 127).length / chars.length;
+      });
+    },
+  };
+}
+
+embedderSuite("cachedEmbedder", () => cachedEmbedder(fakeEmbedder()));
+embedderSuite("cachedEmbedder (with unrepresented)", () => cachedEmbedder(withUnrepresented()), {
+  unreadableTexts: ["ยินดีต้อนรับ", "🦜 parrot"],
+});
+
+describe("cachedEmbedder", () => {
+  it("embeds each distinct text once", async () => {
+    const inner = fakeEmbedder();
+    const embedder = cachedEmbedder(inner);
+    await embedder.embed(["a b", "c d", "a b"]);
+    await embedder.embed(["c d"]);
+    expect(inner.calls).toBe(1);
+  });
+});
