@@ -1,7 +1,14 @@
 import type { BusMessage } from "@recall/core";
+import { busSuite } from "@recall/test-suite";
 import { afterAll, describe, expect, it } from "vitest";
 import { REDIS_URL, rawClient, uniquePrefix, until } from "../test/helpers.js";
 import { createRedisBus, type RedisBus } from "./bus.js";
+
+// The bus conformance suite: each test's buses share a channel of their own.
+busSuite("createRedisBus", () => {
+  const channel = `${uniquePrefix()}:bus-suite`;
+  return { connect: () => createRedisBus({ url: REDIS_URL, channel }) };
+});
 
 describe("createRedisBus", () => {
   const channel = `${uniquePrefix()}:bus`;

@@ -1,6 +1,18 @@
+import { lockSuite } from "@recall/test-suite";
 import { afterAll, describe, expect, it } from "vitest";
 import { deleteKeys, REDIS_URL, rawClient, sleep, uniquePrefix } from "../test/helpers.js";
 import { createRedisLock, type RedisLock } from "./lock.js";
+
+// The lock conformance suite; `expire` deletes the key, as Redis does when a dead holder's TTL ends.
+const suitePrefix = `${uniquePrefix()}:lock-suite:`;
+const raw = rawClient();
+lockSuite("createRedisLock", () => createRedisLock({ url: REDIS_URL, keyPrefix: suitePrefix }), {
+  expire: async (key) => void (await (await raw).del(suitePrefix + key)),
+});
+afterAll(async () => {
+  (await raw).destroy();
+  await deleteKeys(`${suitePrefix}*`);
+});
 
 describe("createRedisLock", () => {
   const prefix = `${uniquePrefix()}:lock:`;
