@@ -1,6 +1,7 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { createCache, RecallError } from "@recall/core";
 import { hashEmbedding, type MockOpenAIServer, startMockOpenAI } from "@recall/mock-openai";
+import { embedderSuite } from "@recall/test-suite";
 import { generateText, wrapLanguageModel } from "ai";
 import { MockEmbeddingModelV4 } from "ai/test";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -18,6 +19,14 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+
+// The embedder conformance suite, over the mock server's /v1/embeddings.
+embedderSuite("aiSdkEmbedder (dimensions learnt)", () =>
+  aiSdkEmbedder(openai.embedding("text-embedding-3-small")),
+);
+embedderSuite("aiSdkEmbedder (64 dimensions asked)", () =>
+  aiSdkEmbedder(openai.embedding("text-embedding-3-small"), { dimensions: 64 }),
+);
 
 describe("aiSdkEmbedder over the server's /v1/embeddings", () => {
   it("names the model, learns the dimensions on the first call, returns unit vectors in order", async () => {

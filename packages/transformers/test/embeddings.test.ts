@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { embedderSuite } from "@recall/test-suite";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLocalEmbedder, type LocalEmbedder } from "../src/index.js";
 import { cosine, loadTfjsReference, maxAbsDiff } from "./tfjs-reference.js";
@@ -38,6 +39,17 @@ afterAll(async () => {
   vi.unstubAllGlobals();
   if (modelDir) await rm(modelDir, { recursive: true, force: true });
 });
+
+// The embedder conformance suite, on the model loaded above by each library. Emoji are [UNK] to
+// all-MiniLM-L6-v2, and it reads 256 tokens at most.
+for (const [library, loaded] of [
+  ["huggingface", () => hf],
+  ["xenova", () => xenova],
+] as const) {
+  embedderSuite(`createLocalEmbedder (${library})`, loaded, {
+    unreadableTexts: ["🦜🦜🦜", "word ".repeat(600)],
+  });
+}
 
 describe("fresh build and load with the network disabled", () => {
   it("built the model once, with progress, and never fetched", () => {
