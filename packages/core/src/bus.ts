@@ -9,7 +9,7 @@ export type BusMessage =
 
 /** A publish/subscribe channel between instances (e.g. Redis pub/sub). */
 export interface CacheBus {
-  /** Sends to every other instance. Never throws. */
+  /** Sends to every other instance (not back to this one), in the order published. Never throws. */
   publish(message: BusMessage): Promise<void>;
   /**
    * Calls `listener` for messages from other instances; returns an unsubscribe function. Calls

@@ -15,7 +15,7 @@ export interface DistributedLock {
   acquire(key: string, ttlMs: number): Promise<LockHandle | undefined>;
   /**
    * Resolves when the lock for `key` is released (or its holder signals an answer), or after
-   * `timeoutMs`, whichever comes first. Never rejects.
+   * `timeoutMs`, whichever comes first; at once if nobody holds it. Never rejects.
    */
   waitForRelease(key: string, timeoutMs: number): Promise<void>;
 }
