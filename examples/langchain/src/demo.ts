@@ -76,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
   try {
     log("1. RecallLangChainCache: pass it as `cache` to any chat model (invoke and batch)\n");
-    const model = openai({ cache: new RecallLangChainCache(recall) });
+    const model = openai({ cache: new RecallLangChainCache({ cache: recall }) });
     for (const question of [
       "What is the capital of France?",
       "What is the capital of France?",

@@ -66,7 +66,7 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
   const count = quick ? 1_000 : 5_000;
   const figures: Figure[] = [];
   const direct = new InstantModel({});
-  const viaCache = new InstantModel({ cache: new RecallLangChainCache(createCache()) });
+  const viaCache = new InstantModel({ cache: new RecallLangChainCache({ cache: createCache() }) });
   const viaWrapper = withRecall(new InstantModel({}), { cache: createCache() });
   const expectHit = (message: { response_metadata: Record<string, unknown> }) => {
     if ((message.response_metadata.recall as RecallMetadata | undefined)?.status !== "hit")

@@ -23,7 +23,8 @@ function setup(
     ...(options.semantic ? { semantic: { embedder: embedder() } } : {}),
     ...(options.ttl ? { ttl: options.ttl } : {}),
   });
-  const cache = new RecallLangChainCache(recall, {
+  const cache = new RecallLangChainCache({
+    cache: recall,
     ...(options.coalesceTimeoutMs ? { coalesceTimeoutMs: options.coalesceTimeoutMs } : {}),
   });
   const model = new CountingChatModel({
@@ -84,7 +85,7 @@ describe("RecallLangChainCache", () => {
 
   it("reports zero usage on hits when asked to", async () => {
     const model = new CountingChatModel({ responses: ["Paris."] });
-    model.cache = new RecallLangChainCache(createCache(), { hitUsage: "zero" });
+    model.cache = new RecallLangChainCache({ cache: createCache(), hitUsage: "zero" });
     await model.invoke(CAPITAL);
     const hit = (await model.invoke(CAPITAL)) as AIMessage;
     expect(hit.usage_metadata).toEqual({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
@@ -129,9 +130,9 @@ describe("RecallLangChainCache", () => {
   it("keeps namespaces apart and counts hits in the core's stats", async () => {
     const recall = createCache();
     const tenantA = new CountingChatModel({ responses: ["A"] });
-    tenantA.cache = new RecallLangChainCache(recall, { namespace: "tenant-a" });
+    tenantA.cache = new RecallLangChainCache({ cache: recall, namespace: "tenant-a" });
     const tenantB = new CountingChatModel({ responses: ["B"] });
-    tenantB.cache = new RecallLangChainCache(recall, { namespace: "tenant-b" });
+    tenantB.cache = new RecallLangChainCache({ cache: recall, namespace: "tenant-b" });
     await tenantA.invoke(CAPITAL);
     await tenantA.invoke(CAPITAL);
     expect((await tenantB.invoke(CAPITAL)).content).toBe("B");
@@ -175,7 +176,7 @@ describe("RecallLangChainCache", () => {
         ),
         async (plan) => {
           const model = new CountingChatModel({ responses: ["A."], sleep: 5 });
-          model.cache = new RecallLangChainCache(createCache());
+          model.cache = new RecallLangChainCache({ cache: createCache() });
           await Promise.all(
             plan.map((p) =>
               Array.isArray(p) ? model.batch(p.map((i) => prompts[i]!)) : model.invoke(prompts[p]!),
@@ -202,7 +203,7 @@ describe("RecallLangChainCache", () => {
     const recall = createCache({ store: brokenStore() });
     const errors: unknown[] = [];
     recall.on("error", (e) => errors.push(e));
-    model.cache = new RecallLangChainCache(recall);
+    model.cache = new RecallLangChainCache({ cache: recall });
     expect((await model.invoke(CAPITAL)).content).toBe("Paris.");
     expect((await model.invoke(CAPITAL)).content).toBe("Paris.");
     expect(model.calls).toBe(2);
@@ -225,19 +226,25 @@ describe("RecallLangChainCache", () => {
     expect(model.calls).toBe(2);
   });
 
-  it("passes an unreadable llmKey through uncached and reports it", async () => {
+  it("passes an unreadable llmKey through uncached and reports it as the cache's error event", async () => {
+    const recall = createCache();
     const onError = vi.fn();
-    const cache = new RecallLangChainCache(createCache(), { onError });
+    recall.on("error", onError);
+    const cache = new RecallLangChainCache({ cache: recall });
     expect(await cache.lookup("Human: hi", "not an llm key")).toBeNull();
     expect(onError).toHaveBeenCalledOnce();
-    expect(onError.mock.calls[0]![0]).toBeInstanceOf(RecallError);
+    expect(onError.mock.calls[0]![0].error).toBeInstanceOf(RecallError);
+    expect(onError.mock.calls[0]![0].error.code).toBe("RECALL_ADAPTER_ERROR");
+    expect(recall.stats.snapshot().total.errors).toBe(1);
   });
 
   it("never stores the API key that LangChain puts in the llmKey", async () => {
     const secret = "sk-test-0123456789abcdefghij";
     const { store, dump } = inspectableStore();
     const model = new CountingChatModel({ responses: ["Paris."], apiKey: secret });
-    model.cache = new RecallLangChainCache(createCache({ store, semantic: { embedder: embedder() } }));
+    model.cache = new RecallLangChainCache({
+      cache: createCache({ store, semantic: { embedder: embedder() } }),
+    });
     await model.invoke(CAPITAL);
     expect(recallOf(await model.invoke(CAPITAL)).status).toBe("hit");
     expect(dump()).toContain("Paris.");
@@ -247,7 +254,7 @@ describe("RecallLangChainCache", () => {
   it("caches string LLMs too", async () => {
     const llm = new FakeLLM({});
     const call = vi.spyOn(llm, "_call");
-    llm.cache = new RecallLangChainCache(createCache());
+    llm.cache = new RecallLangChainCache({ cache: createCache() });
     expect(await llm.invoke("Echo me")).toBe("Echo me");
     expect(await llm.invoke("Echo me")).toBe("Echo me");
     expect(call).toHaveBeenCalledOnce();
@@ -255,8 +262,14 @@ describe("RecallLangChainCache", () => {
 
   it("refuses bad options with a coded error", () => {
     expect(() => new RecallLangChainCache({} as never)).toThrow(RecallError);
-    expect(() => new RecallLangChainCache(createCache(), { hitUsage: "all" as never })).toThrow(/hitUsage/);
-    expect(() => new RecallLangChainCache(createCache(), { pendingTimeoutMs: -1 })).toThrow(
+    // A removed or misspelled option is refused, not ignored.
+    expect(() => new RecallLangChainCache({ cache: createCache(), onError: () => {} } as never)).toThrow(
+      /onError is not a Recall option/,
+    );
+    expect(() => new RecallLangChainCache({ cache: createCache(), hitUsage: "all" as never })).toThrow(
+      /hitUsage/,
+    );
+    expect(() => new RecallLangChainCache({ cache: createCache(), pendingTimeoutMs: -1 })).toThrow(
       /pendingTimeoutMs/,
     );
   });

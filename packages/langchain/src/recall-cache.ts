@@ -2,12 +2,12 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { BaseCache } from "@langchain/core/caches";
 import type { Generation } from "@langchain/core/outputs";
 import {
+  assertOption,
   type CacheOutcome,
-  errorCodes,
+  type CallOptions,
   type Lookup,
   type LookupMiss,
   type RecallCache,
-  RecallError,
   sha256,
   summarize,
 } from "@recall/core";
@@ -18,16 +18,9 @@ import {
   type StoredGenerations,
   storeGenerations,
 } from "./generations.js";
-import {
-  assertCache,
-  assertOptions,
-  callOptionsOf,
-  hitUsageOf,
-  type RecallLangChainOptions,
-  reporter,
-} from "./options.js";
+import { type RecallLangChainOptions, readOptions } from "./options.js";
 import { requestFromPrompt } from "./request.js";
-import { keepUsageThroughLangChain, markGenerations, setHitUsage } from "./status.js";
+import { type HitUsage, keepUsageThroughLangChain, markGenerations, setHitUsage } from "./status.js";
 
 export interface RecallLangChainCacheOptions extends RecallLangChainOptions {
   /**
@@ -87,31 +80,32 @@ function currentCall(): object {
  */
 export class RecallLangChainCache extends BaseCache<Generation[]> {
   readonly recall: RecallCache;
-  private readonly options: RecallLangChainCacheOptions;
-  private readonly report: ReturnType<typeof reporter>;
+  private readonly defaults: CallOptions;
+  private readonly hitUsage: HitUsage;
   /** Lookups in progress and misses waiting for their `update`, by a hash of prompt and llmKey (the llmKey itself holds secrets). */
   private readonly flights = new Map<string, Flight>();
   private readonly held = new Map<string, Held>();
   private readonly pendingTimeoutMs: number;
   private readonly coalesceTimeoutMs: number;
 
-  constructor(cache: RecallCache, options: RecallLangChainCacheOptions = {}) {
+  constructor(options: RecallLangChainCacheOptions) {
     super();
-    assertCache(cache);
-    assertOptions(options);
-    const { pendingTimeoutMs: _p, coalesceTimeoutMs: _c, ...rest } = options;
-    this.recall = cache;
-    this.options = rest;
-    this.report = reporter(options);
-    this.pendingTimeoutMs = positiveMs("pendingTimeoutMs", options.pendingTimeoutMs ?? 600_000);
-    this.coalesceTimeoutMs = positiveMs("coalesceTimeoutMs", options.coalesceTimeoutMs ?? 10_000);
+    const read = readOptions(options, "RecallLangChainCache options", [
+      "pendingTimeoutMs",
+      "coalesceTimeoutMs",
+    ]);
+    this.recall = read.cache;
+    this.defaults = read.defaults;
+    this.hitUsage = read.hitUsage;
+    this.pendingTimeoutMs = positiveMs("pendingTimeoutMs", read.own.pendingTimeoutMs ?? 600_000);
+    this.coalesceTimeoutMs = positiveMs("coalesceTimeoutMs", read.own.coalesceTimeoutMs ?? 10_000);
   }
 
   async lookup(prompt: string, llmKey: string): Promise<Generation[] | null> {
     try {
       const built = requestFromPrompt(prompt, llmKey);
       if (!built.cacheable) {
-        if (built.error) this.report(built.reason, built.error);
+        if (built.error) this.recall.reportError(built.reason, built.error);
         return null;
       }
       const id = sha256(`${prompt}\u0000${llmKey}`);
@@ -133,7 +127,7 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
       }
       return await this.ask(id, call, built);
     } catch (error) {
-      this.report("cache lookup failed", error);
+      this.recall.reportError("cache lookup failed", error);
       return null;
     }
   }
@@ -153,7 +147,7 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
         held.settle();
       }
     } catch (error) {
-      this.report("cache update failed", error);
+      this.recall.reportError("cache update failed", error);
     }
   }
 
@@ -164,9 +158,9 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
     built: Extract<ReturnType<typeof requestFromPrompt>, { cacheable: true }>,
   ): Promise<Generation[] | null> {
     const result = this.recall
-      .lookup<StoredGenerations>(built.request, callOptionsOf(this.options))
+      .lookup<StoredGenerations>(built.request, this.defaults)
       .catch((error: unknown) => {
-        this.report("cache lookup failed", error);
+        this.recall.reportError("cache lookup failed", error);
         return undefined;
       });
     const flight: Flight = { call, result };
@@ -185,9 +179,8 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
     if (!isStoredGenerations(body)) return null;
     const generations = reviveGenerations(body);
     markGenerations(generations, summarize(outcome));
-    const hitUsage = hitUsageOf(this.options);
-    if (hitUsage === "original") keepUsageThroughLangChain(generations);
-    else setHitUsage(generations, hitUsage);
+    if (this.hitUsage === "original") keepUsageThroughLangChain(generations);
+    else setHitUsage(generations, this.hitUsage);
     return generations;
   }
 
@@ -219,12 +212,10 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
 }
 
 function positiveMs(name: string, value: unknown): number {
-  if (typeof value !== "number" || !(value > 0)) {
-    throw new RecallError(
-      errorCodes.INVALID_OPTION,
-      `${name} must be a positive number of milliseconds, got ${JSON.stringify(value)}`,
-    );
-  }
+  assertOption(
+    typeof value === "number" && value > 0,
+    `${name} must be a positive number of milliseconds, got ${JSON.stringify(value)}`,
+  );
   return value;
 }
 

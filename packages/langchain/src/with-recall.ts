@@ -11,6 +11,7 @@ import {
   type CallOptions,
   errorCodes,
   type LookupMiss,
+  parseCallOptions,
   type RecallCache,
   RecallError,
   summarize,
@@ -22,17 +23,10 @@ import {
   type StoredGenerations,
   storeGenerations,
 } from "./generations.js";
-import {
-  assertCache,
-  assertOptions,
-  callOptionsOf,
-  hitUsageOf,
-  type RecallLangChainOptions,
-  reporter,
-} from "./options.js";
+import { type RecallLangChainOptions, readOptions } from "./options.js";
 import { replayChunks, StreamRecorder } from "./replay.js";
 import { requestFromMessages } from "./request.js";
-import { markGenerations, type RecallMetadata, setHitUsage } from "./status.js";
+import { type HitUsage, markGenerations, type RecallMetadata, setHitUsage } from "./status.js";
 
 /** Call options of a wrapped model: the model's own, plus Recall's per-call options. */
 export type RecallChatModelCallOptions = BaseChatModelCallOptions & {
@@ -40,10 +34,8 @@ export type RecallChatModelCallOptions = BaseChatModelCallOptions & {
   recall?: CallOptions;
 };
 
-export interface WithRecallOptions extends RecallLangChainOptions {
-  /** The Recall cache: `createCache(...)` from `@recall/core`. */
-  cache: RecallCache;
-}
+/** `{ cache, hitUsage?, ...callOptions }`: call options set here are the defaults of every call. */
+export type WithRecallOptions = RecallLangChainOptions;
 
 type ChatModel = BaseChatModel<any, any>;
 type Ticket = LookupMiss<StoredGenerations>;
@@ -59,8 +51,9 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
   /** The model that answers misses. */
   readonly model: ChatModel;
   readonly recall: RecallCache;
-  private readonly options: RecallLangChainOptions;
-  private readonly report: ReturnType<typeof reporter>;
+  private readonly options: WithRecallOptions;
+  private readonly defaults: CallOptions;
+  private readonly hitUsage: HitUsage;
 
   static override lc_name() {
     return "RecallChatModel";
@@ -68,13 +61,12 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
 
   constructor(model: ChatModel, options: WithRecallOptions) {
     super({});
-    const { cache, ...rest } = options;
-    assertCache(cache);
-    assertOptions(rest);
+    const read = readOptions(options, "withRecall options");
     this.model = model;
-    this.recall = cache;
-    this.options = rest;
-    this.report = reporter(rest);
+    this.recall = read.cache;
+    this.options = options;
+    this.defaults = read.defaults;
+    this.hitUsage = read.hitUsage;
     // The wrapped model's output format and streaming switch apply to what the wrapper returns.
     this.outputVersion = model.outputVersion;
     this.disableStreaming = model.disableStreaming;
@@ -117,7 +109,7 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
         `${this.model.getName()} does not support tools (no bindTools)`,
       );
     }
-    return rewrap(this.model.bindTools(tools, kwargs), { ...this.options, cache: this.recall });
+    return rewrap(this.model.bindTools(tools, kwargs), this.options);
   }
 
   /**
@@ -126,7 +118,7 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
    */
   override withStructuredOutput(schema: any, config?: any): any {
     const model = this.model;
-    const options = { ...this.options, cache: this.recall };
+    const options = this.options;
     // The model's implementation runs with `this` = the model, except that what it configures
     // through withConfig/bindTools comes back wrapped.
     const view = Object.create(model, {
@@ -150,7 +142,7 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     if (ticket.kind === "hit") {
       const generations = reviveGenerations(ticket.body) as ChatGeneration[];
       markGenerations(generations, ticket.meta);
-      setHitUsage(generations, hitUsageOf(this.options));
+      setHitUsage(generations, this.hitUsage);
       if (generations[0]) await runManager?.handleLLMNewToken(generations[0].text);
       return ticket.body.llmOutput
         ? { generations, llmOutput: structuredClone(ticket.body.llmOutput) }
@@ -179,7 +171,7 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     const modelOptions = withModelDefaults(this.model, callOptions) as this["ParsedCallOptions"];
     const ticket = await this.open(messages, modelOptions, perCall);
     if (ticket.kind === "hit") {
-      for (const chunk of replayChunks(ticket.body, ticket.meta, hitUsageOf(this.options))) {
+      for (const chunk of replayChunks(ticket.body, ticket.meta, this.hitUsage)) {
         yield chunk;
         await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, {
           chunk,
@@ -259,12 +251,12 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     try {
       const built = requestFromMessages(this.model, messages, modelOptions);
       if (!built.cacheable) {
-        if (built.error) this.report(built.reason, built.error);
+        if (built.error) this.recall.reportError(built.reason, built.error);
         return { kind: "uncached", reason: built.reason };
       }
       const lookup = await this.recall.lookup<StoredGenerations>(
         built.request,
-        callOptionsOf(this.options, perCall),
+        parseCallOptions(perCall, { where: "recall", defaults: this.defaults }).call,
       );
       if (!lookup.hit) return { kind: "miss", ticket: lookup };
       if (isStoredGenerations(lookup.outcome.response.body)) {
@@ -272,7 +264,7 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
       }
       return { kind: "uncached", reason: "the cached entry is not a LangChain answer" };
     } catch (error) {
-      this.report("cache lookup failed", error);
+      this.recall.reportError("cache lookup failed", error);
       return { kind: "uncached", reason: "cache lookup failed" };
     }
   }
@@ -291,7 +283,7 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
       });
       return summarize(await ticket.ticket.commit(describeGenerations(body)));
     } catch (error) {
-      this.report("storing the answer failed", error);
+      this.recall.reportError("storing the answer failed", error);
       return summarize({ status: ticket.ticket.status, stored: false });
     }
   }

@@ -37,7 +37,7 @@ it("answers a paraphrase from cache with real embeddings, and an unrelated quest
   server.reset();
   const cache = createCache({ semantic: { embedder } });
   const model = openai();
-  model.cache = new RecallLangChainCache(cache);
+  model.cache = new RecallLangChainCache({ cache: cache });
   const first = await model.invoke("What is the capital of France?");
   const paraphrased = await model.invoke("What is France's capital?");
   const unrelated = await model.invoke("How do I bake sourdough bread?");

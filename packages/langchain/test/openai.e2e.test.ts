@@ -59,7 +59,7 @@ async function collect(stream: AsyncIterable<AIMessageChunk>) {
 describe("RecallLangChainCache with ChatOpenAI", () => {
   it("invoke: a repeated and a paraphrased question make one upstream request", async () => {
     const { cache, dump } = recallCache();
-    const model = openai({ cache: new RecallLangChainCache(cache) });
+    const model = openai({ cache: new RecallLangChainCache({ cache: cache }) });
     const first = (await model.invoke(CAPITAL)) as AIMessage;
     const repeated = (await model.invoke(CAPITAL)) as AIMessage;
     const paraphrased = (await model.invoke(PARAPHRASE)) as AIMessage;
@@ -89,7 +89,7 @@ describe("RecallLangChainCache with ChatOpenAI", () => {
       description: "Weather in a city",
       schema: z.object({ city: z.string() }),
     });
-    const model = openai({ cache: new RecallLangChainCache(cache) }).bindTools([weather]);
+    const model = openai({ cache: new RecallLangChainCache({ cache: cache }) }).bindTools([weather]);
     const first = await model.invoke("Use the weather tool for Paris");
     const hit = await model.invoke("Use the weather tool for Paris");
     expect(first.tool_calls?.length).toBe(1);
@@ -100,7 +100,7 @@ describe("RecallLangChainCache with ChatOpenAI", () => {
       ["system", "You are terse."],
       ["human", "{question}"],
     ])
-      .pipe(openai({ cache: new RecallLangChainCache(cache) }))
+      .pipe(openai({ cache: new RecallLangChainCache({ cache: cache }) }))
       .pipe(new StringOutputParser());
     const answer = await chain.invoke({ question: CAPITAL });
     expect(await chain.invoke({ question: CAPITAL })).toBe(answer);
@@ -203,7 +203,7 @@ describe("tools bound on ChatOpenAI", () => {
 describe("both ways together", () => {
   it("share entries: a conversation cached through the BaseCache is a hit for withRecall's stream", async () => {
     const { cache } = recallCache();
-    const viaCache = openai({ cache: new RecallLangChainCache(cache) });
+    const viaCache = openai({ cache: new RecallLangChainCache({ cache: cache }) });
     const viaWrapper = withRecall(openai(), { cache });
     const first = await viaCache.invoke([
       ["system", "You are terse."],
