@@ -1,5 +1,5 @@
 import { type CacheOptions, createCache, RecallError } from "@recall/core";
-import { fakeEmbedder } from "@recall/core/testing";
+import { fakeClock, fakeEmbedder } from "@recall/core/testing";
 import { generateText, streamText, wrapLanguageModel } from "ai";
 import Keyv from "keyv";
 import { describe, expect, it } from "vitest";
@@ -57,10 +57,13 @@ describe("per-call control through providerOptions.recall", () => {
   });
 
   it("ttl sets the life of this entry", async () => {
-    const { wrapped, model } = setup({}, numbered());
+    const clock = fakeClock();
+    const { wrapped, model } = setup({ clock }, numbered());
     await ask(wrapped, "short", { ttl: 60 });
     await ask(wrapped, "long");
-    await new Promise((r) => setTimeout(r, 150));
+    clock.advance(59);
+    expect(recallOf((await ask(wrapped, "short")).providerMetadata)?.status).toBe("hit");
+    clock.advance(1);
     expect(recallOf((await ask(wrapped, "short")).providerMetadata)?.status).toBe("miss");
     expect(recallOf((await ask(wrapped, "long")).providerMetadata)?.status).toBe("hit");
     expect(model.doGenerateCalls).toHaveLength(3);
@@ -168,7 +171,7 @@ describe("semantic matching", () => {
 
 describe("concurrent identical calls", () => {
   it("generate: one model call, the others wait for it", async () => {
-    const { wrapped, model } = setup({}, mockModel({ delayMs: 50 }));
+    const { wrapped, model } = setup({}, mockModel({ delayMs: 5 }));
     const results = await Promise.all(Array.from({ length: 5 }, () => ask(wrapped, "Same question")));
     expect(model.doGenerateCalls).toHaveLength(1);
     expect(new Set(results.map((r) => r.text)).size).toBe(1);
@@ -193,7 +196,7 @@ describe("concurrent identical calls", () => {
   it("a failed leader lets the others call the model themselves", async () => {
     let calls = 0;
     const model = mockModel({
-      delayMs: 30,
+      delayMs: 5,
       answer: (o) => {
         if (calls++ === 0) throw new Error("upstream 503");
         return generated(`Answer to: ${lastUserText(o)}`);
