@@ -7,15 +7,11 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createLocalEmbedder } from "@recall/transformers";
+import { benchArgs, QUICK } from "../../packages/core/bench/args.js";
 import type { BenchOptions, Figure } from "../../packages/core/bench/figures.js";
 import { embedAll, loadSentences } from "./real-vectors.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const quick = process.argv.includes("--quick");
-const only = process.argv
-  .find((a) => a.startsWith("--only="))
-  ?.slice("--only=".length)
-  .split(",");
 
 interface Suite {
   id: string;
@@ -44,6 +40,13 @@ const suites: Suite[] = [
   { id: "express", title: "Express proxy vs bare route", module: "packages/express/bench/index.ts" },
   { id: "cost", title: "Cost and latency model", module: "bench/src/cost-model.ts" },
 ];
+
+const args = benchArgs(
+  `Usage: pnpm bench [-- --quick] [--only=ID,...]\n  IDs: ${suites.map((s) => s.id).join(", ")}`,
+  { ...QUICK, only: { type: "string" } },
+);
+const quick = args.quick;
+const only = args.only?.split(",");
 
 /** The index is searched over real MiniLM embeddings of the dev sentences (topped up by the suite). */
 async function realVectors(log: (m: string) => void): Promise<Float32Array[] | undefined> {

@@ -7,6 +7,7 @@
  * exact hit, a paraphrase answered by meaning, a question that must not hit, a streamed answer
  * replayed, per-call control, and a multi-step tool loop replayed — with what each saved.
  */
+import { parseArgs } from "node:util";
 import { createOpenAI } from "@ai-sdk/openai";
 import { aiSdkEmbedder, type RecallMetadata, recallMiddleware } from "@recall/ai-sdk";
 import { createCache, type Embedder } from "@recall/core";
@@ -15,7 +16,35 @@ import { createLocalEmbedder } from "@recall/transformers";
 import { generateText, stepCountIs, streamText, tool, wrapLanguageModel } from "ai";
 import { z } from "zod";
 
-const useProviderEmbeddings = process.argv.includes("--provider-embeddings");
+const USAGE = `Usage: pnpm --filter @recall/example-ai-sdk start [-- --provider-embeddings]
+  --provider-embeddings   embed with the provider's embedding model (aiSdkEmbedder) instead of
+                          the local all-MiniLM-L6-v2`;
+
+/** The command line; an unknown flag exits 2 naming it. */
+function commandLine() {
+  const argv = process.argv.slice(2);
+  try {
+    return parseArgs({
+      args: argv[0] === "--" ? argv.slice(1) : argv,
+      strict: true,
+      options: {
+        "provider-embeddings": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (error) {
+    if (!String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS_")) throw error;
+    console.error(`${(error as Error).message.split(/\.\s|\n/)[0]}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const args = commandLine();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const useProviderEmbeddings = args["provider-embeddings"];
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const ms = (t0: number) => `${Math.round(performance.now() - t0)} ms`;
 const recall = (metadata: unknown) => (metadata as { recall?: RecallMetadata } | undefined)?.recall;

@@ -19,22 +19,35 @@ import { printReport, type Result } from "./report.js";
 import { intentOfAnswer, startUpstream } from "./upstream.js";
 import { buildWorkload } from "./workload.js";
 
-// `pnpm --filter @recall/example-demo start -- --size 50` hands the `--` on; skip it.
-const argv = process.argv.slice(2);
-const { values } = parseArgs({
-  args: argv[0] === "--" ? argv.slice(1) : argv,
-  options: {
-    adapter: { type: "string", default: "core" },
-    store: { type: "string", default: "memory" },
-    size: { type: "string", default: "400" },
-    concurrency: { type: "string", default: "4" },
-    help: { type: "boolean", default: false },
-  },
-});
+const USAGE =
+  "usage: npm run demo -- [--adapter core|ai-sdk|langchain|express] [--store memory|redis] [--size N] [--concurrency N]";
+
+/** The command line; an unknown flag or a missing value exits 2 naming the flag. */
+function commandLine() {
+  // `pnpm --filter @recall/example-demo start -- --size 50` hands the `--` on; skip it.
+  const argv = process.argv.slice(2);
+  try {
+    return parseArgs({
+      args: argv[0] === "--" ? argv.slice(1) : argv,
+      strict: true,
+      options: {
+        adapter: { type: "string", default: "core" },
+        store: { type: "string", default: "memory" },
+        size: { type: "string", default: "400" },
+        concurrency: { type: "string", default: "4" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    if (!String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS_")) throw error;
+    console.error(`${(error as Error).message.split(/\.\s|\n/)[0]}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const { values } = commandLine();
 if (values.help) {
-  console.log(
-    "usage: npm run demo -- [--adapter core|ai-sdk|langchain|express] [--store memory|redis] [--size N] [--concurrency N]",
-  );
+  console.log(USAGE);
   process.exit(0);
 }
 const makeAdapter = adapters[values.adapter!];

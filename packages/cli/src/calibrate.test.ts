@@ -194,6 +194,11 @@ describe("recall calibrate", () => {
     [["calibrate", "--pairs", pairsFile, "--thresholds", "0.5,abc"], /--thresholds needs similarities/],
     [["calibrate", "--pairs", pairsFile, "--limit", "0"], /--limit needs a positive integer/],
     [["calibrate", "--pairs", pairsFile, "--verbose"], /unknown option "--verbose"/],
+    [["calibrate", "--pairs"], /--pairs needs a value \(see recall calibrate --help\)/],
+    [["calibrate", "--pairs", pairsFile, "--limit"], /--limit needs a value/],
+    [["calibrate", "--pairs", pairsFile, "--json=yes"], /option '--json' does not take an argument/],
+    [["calibrate", "--pairs", pairsFile, "extra"], /unexpected argument "extra"/],
+    [["--verbose"], /unknown option "--verbose" \(see recall --help\)/],
     [
       ["calibrate", "--pairs", pairsFile, "--guard-rules", "negation,nope"],
       /--guard-rules needs rule names from: default, negation, .*possessor.*; got "negation,nope"/,

@@ -17,11 +17,8 @@ import {
   suggestThreshold,
   thresholdRange,
 } from "@recall/core";
-
-/** A problem with the user's input: printed without a stack, exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+import { parseOptions } from "./args.js";
+import { UsageError } from "./usage-error.js";
 
 export interface CalibrateArgs {
   pairs: string;
@@ -121,61 +118,47 @@ export function parseThresholds(spec: string): number[] {
   return spec.split(",").map((p) => number("--thresholds", p.trim(), inRange, "similarities in (0, 1]"));
 }
 
+const CALIBRATE_OPTIONS = {
+  pairs: { type: "string" },
+  json: { type: "boolean" },
+  thresholds: { type: "string" },
+  threshold: { type: "string" },
+  target: { type: "string" },
+  "no-guard-only": { type: "boolean" },
+  "guard-rules": { type: "string" },
+  candidates: { type: "string" },
+  limit: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 export function parseCalibrateArgs(argv: string[]): CalibrateArgs | "help" {
-  const args: Partial<CalibrateArgs> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case "-h":
-      case "--help":
-        return "help";
-      case "--pairs":
-        args.pairs = value();
-        break;
-      case "--json":
-        args.json = true;
-        break;
-      case "--no-guard-only":
-        args.noGuardOnly = true;
-        break;
-      case "--thresholds":
-        args.thresholds = parseThresholds(value());
-        break;
-      case "--threshold":
-        args.threshold = number(flag, value(), (n) => n > 0 && n <= 1, "a similarity in (0, 1]");
-        break;
-      case "--target":
-        args.targetPrecision = number(flag, value(), (n) => n > 0 && n <= 1, "a precision in (0, 1]");
-        break;
-      case "--candidates":
-        args.candidates = number(flag, value(), (n) => Number.isInteger(n) && n > 0, "a positive integer");
-        break;
-      case "--guard-rules":
-        args.guardRules = parseGuardRules(value());
-        break;
-      case "--limit":
-        args.limit = number(flag, value(), (n) => Number.isInteger(n) && n > 0, "a positive integer");
-        break;
-      default:
-        throw new UsageError(`unknown option ${JSON.stringify(flag)} (see recall calibrate --help)`);
-    }
-  }
-  if (!args.pairs) throw new UsageError("--pairs FILE.jsonl is required (see recall calibrate --help)");
+  const values = parseOptions(argv, CALIBRATE_OPTIONS, "recall calibrate --help");
+  if (values.help) return "help";
+  const similarity = (n: number) => n > 0 && n <= 1;
+  const positiveInteger = (n: number) => Number.isInteger(n) && n > 0;
+  const optional = <T>(value: string | undefined, read: (v: string) => T) =>
+    value === undefined ? undefined : read(value);
+  const limit = optional(values.limit, (v) => number("--limit", v, positiveInteger, "a positive integer"));
+  const guardRules = optional(values["guard-rules"], parseGuardRules);
+  const thresholds = optional(values.thresholds, parseThresholds) ?? thresholdRange();
+  const threshold =
+    optional(values.threshold, (v) => number("--threshold", v, similarity, "a similarity in (0, 1]")) ??
+    DEFAULT_THRESHOLD;
+  const targetPrecision =
+    optional(values.target, (v) => number("--target", v, similarity, "a precision in (0, 1]")) ?? 0.95;
+  const candidates =
+    optional(values.candidates, (v) => number("--candidates", v, positiveInteger, "a positive integer")) ?? 4;
+  if (!values.pairs) throw new UsageError("--pairs FILE.jsonl is required (see recall calibrate --help)");
   return {
-    pairs: args.pairs,
-    json: args.json ?? false,
-    thresholds: args.thresholds ?? thresholdRange(),
-    noGuardOnly: args.noGuardOnly ?? false,
-    threshold: args.threshold ?? DEFAULT_THRESHOLD,
-    targetPrecision: args.targetPrecision ?? 0.95,
-    candidates: args.candidates ?? 4,
-    ...(args.limit ? { limit: args.limit } : {}),
-    ...(args.guardRules ? { guardRules: args.guardRules } : {}),
+    pairs: values.pairs,
+    json: values.json ?? false,
+    thresholds,
+    noGuardOnly: values["no-guard-only"] ?? false,
+    threshold,
+    targetPrecision,
+    candidates,
+    ...(limit ? { limit } : {}),
+    ...(guardRules ? { guardRules } : {}),
   };
 }
 

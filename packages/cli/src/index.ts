@@ -8,6 +8,6 @@ export {
   parseThresholds,
   readPairs,
   runCalibrate,
-  UsageError,
 } from "./calibrate.js";
 export { HELP, main } from "./main.js";
+export { UsageError } from "./usage-error.js";

@@ -2,7 +2,9 @@
  * The `recall` command: dispatches to a subcommand and turns errors into exit codes
  * (2 for bad input, 1 for anything else).
  */
-import { type CliIO, runCalibrate, UsageError } from "./calibrate.js";
+import { parseOptions } from "./args.js";
+import { type CliIO, runCalibrate } from "./calibrate.js";
+import { UsageError } from "./usage-error.js";
 
 export const HELP = `Usage: recall <command> [options]
 
@@ -15,15 +17,18 @@ Run recall <command> --help for its options.`;
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command === undefined || command.startsWith("-")) {
+      // No command: only --help is known here; each command parses its own options.
+      const values = parseOptions(argv, { help: { type: "boolean", short: "h" } }, "recall --help");
+      io.stdout(HELP);
+      return values.help ? 0 : 2;
+    }
     switch (command) {
       case "calibrate":
         return await runCalibrate(rest, io);
-      case undefined:
-      case "-h":
-      case "--help":
       case "help":
         io.stdout(HELP);
-        return command === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
     }

@@ -8,6 +8,7 @@ import Keyv from "keyv";
 import { createCache } from "../src/cache.js";
 import type { CacheRequest } from "../src/request.js";
 import type { CacheResponse } from "../src/response.js";
+import { benchArgs, QUICK } from "./args.js";
 import { type BenchOptions, type Figure, percentile, round, timeEach } from "./figures.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -93,7 +94,7 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const figures = await run({
-    quick: process.argv.includes("--quick"),
+    ...benchArgs("Usage: pnpm --filter @recall/core exec tsx bench/exact-hit.ts [--quick]", QUICK),
     progress: (m) => console.error(`… ${m}`),
   });
   console.table(figures);

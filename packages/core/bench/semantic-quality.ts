@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type CalibrationMetrics, type CalibrationPair, calibrate } from "../src/calibrate.js";
 import type { Embedder } from "../src/embedder.js";
 import { DEFAULT_THRESHOLD } from "../src/semantic.js";
+import { benchArgs, QUICK } from "./args.js";
 import { type BenchOptions, type Figure, round } from "./figures.js";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -139,7 +140,7 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
 // Run directly: pnpm --filter @recall/core exec tsx bench/semantic-quality.ts [--quick]
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const figures = await run({
-    quick: process.argv.includes("--quick"),
+    ...benchArgs("Usage: pnpm --filter @recall/core exec tsx bench/semantic-quality.ts [--quick]", QUICK),
     progress: (m) => process.stderr.write(`${m}\n`),
   });
   console.table(figures);

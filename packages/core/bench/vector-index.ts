@@ -18,6 +18,7 @@ import { FlatIndex } from "../src/index/flat-index.js";
 import { HnswIndex, type HnswIndexOptions } from "../src/index/hnsw-index.js";
 import { clusteredVectors } from "../src/testing/clustered-vectors.js";
 import type { VectorIndex } from "../src/vector-index.js";
+import { benchArgs, QUICK } from "./args.js";
 import { type BenchOptions, type Figure, percentile, round } from "./figures.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -295,7 +296,7 @@ async function naiveRedisScan(stored: Float32Array[], queries: Float32Array[]): 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const figures = await run({
-    quick: process.argv.includes("--quick"),
+    ...benchArgs("Usage: pnpm --filter @recall/core exec tsx bench/vector-index.ts [--quick]", QUICK),
     progress: (m) => console.error(`… ${m}`),
   });
   console.table(figures);

@@ -25,18 +25,30 @@ function num(name: string, value: string | undefined, fallback?: number): number
   return n;
 }
 
+/** The command line, or exit code 2 with the flag named on an unknown flag or a missing value. */
+function commandLine() {
+  try {
+    return parseArgs({
+      strict: true,
+      options: {
+        port: { type: "string", short: "p" },
+        latency: { type: "string", short: "l" },
+        tps: { type: "string" },
+        "embed-latency": { type: "string" },
+        "api-key": { type: "string" },
+        quiet: { type: "boolean", short: "q" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    if (!String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS_")) throw error;
+    console.error(`recall-mock-openai: ${(error as Error).message.split(/\.\s|\n/)[0]} (see --help)`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: "string", short: "p" },
-      latency: { type: "string", short: "l" },
-      tps: { type: "string" },
-      "embed-latency": { type: "string" },
-      "api-key": { type: "string" },
-      quiet: { type: "boolean", short: "q" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values } = commandLine();
   if (values.help) {
     process.stdout.write(HELP);
     return;

@@ -2,10 +2,11 @@
  * Runs the Redis benchmark on its own and prints a table.
  *   pnpm --filter @recall/redis bench [-- --quick]
  */
+import { benchArgs, QUICK } from "../../core/bench/args.js";
 import { printFigures } from "../../core/bench/figures.js";
 import { run } from "./index.js";
 
-const quick = process.argv.includes("--quick");
+const { quick } = benchArgs("Usage: pnpm --filter @recall/redis bench [-- --quick]", QUICK);
 const figures = await run({ quick, progress: (m) => process.stderr.write(`… ${m}\n`) });
 printFigures(`Many instances on Redis${quick ? " (quick)" : ""}`, figures);
 process.exit(0);

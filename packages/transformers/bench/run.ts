@@ -1,7 +1,8 @@
+import { benchArgs, QUICK } from "../../core/bench/args.js";
 import { run } from "./index.js";
 
 /** `pnpm --filter @recall/transformers bench [--quick]`: prints the figures as a table. */
-const quick = process.argv.includes("--quick");
+const { quick } = benchArgs("Usage: pnpm --filter @recall/transformers bench [-- --quick]", QUICK);
 const figures = await run({ quick, progress: (m) => console.error(`  ${m}`) });
 const rows = figures.map((f) => ({
   figure: f.name,

@@ -13,15 +13,35 @@ const usage = `Usage: recall-model build [--dir <path>] [--force]
   --dir     cache directory (default: RECALL_MODEL_DIR or <package>/.models)
   --force   rebuild even if a current build exists`;
 
+/** Exit code 2: the command line is wrong (an unknown flag, a missing value, no or another command). */
+const USAGE_ERROR = 2;
+
+function commandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      strict: true,
+      options: { dir: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    if (!String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS_")) throw error;
+    console.error(`recall-model: ${(error as Error).message.split(/\.\s|\n/)[0]}\n\n${usage}`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { dir: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-  });
+  const args = commandLine();
+  if (!args) return USAGE_ERROR;
+  const { values, positionals } = args;
   const command = positionals[0];
   if (values.help || !command) {
     console.log(usage);
-    return values.help ? 0 : 1;
+    return values.help ? 0 : USAGE_ERROR;
+  }
+  if (positionals.length > 1) {
+    console.error(`recall-model: unexpected argument '${positionals[1]}'\n\n${usage}`);
+    return USAGE_ERROR;
   }
   const dir = values.dir ?? defaultModelDir();
   if (command === "path") {
@@ -33,8 +53,8 @@ async function main(): Promise<number> {
     console.error(model.built ? `built ${model.path}` : `up to date: ${model.path}`);
     return 0;
   }
-  console.error(`unknown command: ${command}\n\n${usage}`);
-  return 1;
+  console.error(`recall-model: unknown command '${command}'\n\n${usage}`);
+  return USAGE_ERROR;
 }
 
 main().then(
