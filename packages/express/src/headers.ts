@@ -1,4 +1,4 @@
-import type { CacheOutcome, CacheStatus } from "@recall/core";
+import { type CacheOutcome, type CacheStatus, summarize } from "@recall/core";
 import type { Response } from "express";
 
 /** `HIT`, `SEMANTIC`, `MISS` or `BYPASS`: how the answer was found. */
@@ -23,10 +23,14 @@ export function cacheHeaderValue(status: CacheStatus): CacheHeaderValue {
   }
 }
 
-/** The response headers of a hit: the cache status, the similarity of a semantic hit, and `Age`. */
-export function setHitHeaders(res: Response, outcome: CacheOutcome): void {
-  res.setHeader(CACHE_HEADER, cacheHeaderValue(outcome.status));
-  if (outcome.similarity !== undefined) res.setHeader(SIMILARITY_HEADER, outcome.similarity.toFixed(4));
-  if (outcome.ageMs !== undefined)
-    res.setHeader("Age", String(Math.max(0, Math.floor(outcome.ageMs / 1000))));
+/**
+ * The one place the `X-Recall-*` headers are set, from the call's summary: a hit's outcome, a
+ * miss's ticket, or `{ status: "bypass" }` for a call the cache never saw. Hits also get the
+ * similarity of a semantic match and `Age`.
+ */
+export function setRecallHeaders(res: Response, call: Partial<CacheOutcome> & { status: CacheStatus }): void {
+  const { status, similarity, ageMs } = summarize(call);
+  res.setHeader(CACHE_HEADER, cacheHeaderValue(status));
+  if (similarity !== undefined) res.setHeader(SIMILARITY_HEADER, similarity.toFixed(4));
+  if (ageMs !== undefined) res.setHeader("Age", String(Math.max(0, Math.floor(ageMs / 1000))));
 }

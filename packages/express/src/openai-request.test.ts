@@ -85,7 +85,7 @@ describe("chatCallFromBody", () => {
         { role: "tool", tool_call_id: "c1", content: "a cat" },
       ],
     });
-    const [system, user, assistant, tool] = call.request.messages;
+    const [system, user, assistant, tool] = call.request.messages!;
     expect(system).toEqual({ role: "system", content: "Be brief." });
     expect(user!.content).toEqual([
       { type: "text", text: "What is this?" },

@@ -1,12 +1,12 @@
-import type { CacheOutcome, Lookup } from "@recall/core";
+import { type CacheOutcome, type Lookup, passThrough } from "@recall/core";
 import type { RequestHandler, Response } from "express";
 import { requestCallOptions } from "./call-options.js";
 import { requestScope, scopedRequest } from "./credential-scope.js";
-import { setHitHeaders } from "./headers.js";
+import { setRecallHeaders } from "./headers.js";
 import { chatCallFromBody } from "./openai-request.js";
 import { describeChatCompletion } from "./openai-response.js";
 import type { ProxyContext } from "./proxy-context.js";
-import { forwardJson, lookupSafely, sendJsonHit } from "./proxy-json.js";
+import { forwardJson, sendJsonHit } from "./proxy-json.js";
 import { streamMiss } from "./proxy-stream.js";
 import { replayChatStream } from "./sse.js";
 
@@ -15,27 +15,26 @@ export function chatCompletionsHandler(ctx: ProxyContext): RequestHandler {
   return async (req, res) => {
     const call = chatCallFromBody(req.body, ctx.provider);
     const body = req.body as Record<string, unknown>;
-    let lookup: Lookup<string> | undefined;
+    let lookup: Lookup<string> = passThrough(undefined, call.uncacheable);
     if (!call.uncacheable) {
       const pending = requestCallOptions(req, ctx.requestOptions);
       const options = pending instanceof Promise ? await pending : pending;
       const request = scopedRequest(call.request, requestScope(req, ctx.credentialKey));
-      lookup = await lookupSafely(ctx.cache, request, options);
+      lookup = await ctx.cache.lookup(request, options);
     }
-    if (lookup?.hit) {
+    if (lookup.hit) {
       if (call.stream) sendStreamHit(res, lookup.outcome, call.includeUsage);
       else sendJsonHit(res, lookup.outcome);
       return;
     }
-    const ticket = lookup ?? undefined;
     if (call.stream) {
-      await streamMiss(req, res, ctx.upstream, body, ticket, {
+      await streamMiss(req, res, ctx.upstream, body, lookup, {
         includeUsage: call.includeUsage,
-        forceUsage: ctx.streamUsage && ticket !== undefined,
+        forceUsage: ctx.streamUsage && !call.uncacheable,
       });
       return;
     }
-    await forwardJson(req, res, ctx.upstream, "/chat/completions", body, ticket, (parsed) =>
+    await forwardJson(req, res, ctx.upstream, "/chat/completions", body, lookup, (parsed) =>
       describeChatCompletion(parsed as Record<string, unknown>),
     );
   };
@@ -44,7 +43,7 @@ export function chatCompletionsHandler(ctx: ProxyContext): RequestHandler {
 /** Replays a stored completion as the chunk stream the client asked for. */
 function sendStreamHit(res: Response, outcome: CacheOutcome<string>, includeUsage: boolean): void {
   const completion = JSON.parse(outcome.response.body) as Record<string, unknown>;
-  setHitHeaders(res, outcome);
+  setRecallHeaders(res, outcome);
   res.statusCode = 200;
   res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
   res.setHeader("Cache-Control", "no-cache");

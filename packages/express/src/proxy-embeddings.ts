@@ -5,7 +5,7 @@ import { requestScope, scopedRequest } from "./credential-scope.js";
 import { describeEmbeddings } from "./openai-response.js";
 import { validateEmbeddingsBody } from "./openai-validate.js";
 import type { ProxyContext } from "./proxy-context.js";
-import { forwardJson, lookupSafely, sendJsonHit } from "./proxy-json.js";
+import { forwardJson, sendJsonHit } from "./proxy-json.js";
 
 /**
  * The cache request of an embeddings call: exact only. The input goes into `context`, which enters
@@ -40,14 +40,8 @@ export function embeddingsHandler(ctx: ProxyContext): RequestHandler {
       embeddingsRequest(body, ctx.provider),
       requestScope(req, ctx.credentialKey),
     );
-    const lookup = await lookupSafely(ctx.cache, request, {
-      ...options,
-      semantic: false,
-    });
-    if (lookup?.hit) {
-      sendJsonHit(res, lookup.outcome);
-      return;
-    }
+    const lookup = await ctx.cache.lookup<string>(request, { ...options, semantic: false });
+    if (lookup.hit) return sendJsonHit(res, lookup.outcome);
     const count = inputCount(body.input);
     await forwardJson(req, res, ctx.upstream, "/embeddings", body, lookup, (parsed) =>
       describeEmbeddings(parsed, count),

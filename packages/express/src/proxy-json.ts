@@ -1,51 +1,17 @@
-import type {
-  CacheOutcome,
-  CacheRequest,
-  CacheResponse,
-  CallOptions,
-  Lookup,
-  LookupMiss,
-  RecallCache,
-} from "@recall/core";
+import type { CacheOutcome, LookupMiss } from "@recall/core";
 import type { Request, Response } from "express";
 import { ApiError, sendApiError } from "./errors.js";
-import { CACHE_HEADER, cacheHeaderValue, setHitHeaders } from "./headers.js";
+import { setRecallHeaders } from "./headers.js";
 import type { AnswerDescription } from "./openai-response.js";
 import { failureDetail, ProxyError, redact, routeOf } from "./proxy-error.js";
 import { copyStatusAndHeaders, postJson, type UpstreamConfig } from "./upstream.js";
 
-/** A miss's ticket: settle it with the fresh answer, or fail it so waiting callers go upstream. */
-export type Ticket<T = string> = LookupMiss<T>;
-
-/** The proxy stores each answer as the exact JSON text the upstream sent, and replays it as is. */
-export type StoredAnswer = CacheResponse<string>;
-
-/**
- * `cache.lookup`, failing open: should the engine itself throw (it is built not to), the request
- * goes upstream uncached rather than fail.
- */
-export async function lookupSafely<T = string>(
-  cache: RecallCache,
-  request: CacheRequest,
-  options: CallOptions,
-): Promise<Lookup<T> | undefined> {
-  try {
-    return await cache.lookup<T>(request, options);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Answers a hit with the stored JSON text, sent raw: no parse, no re-serialization. */
 export function sendJsonHit(res: Response, outcome: CacheOutcome<string>): void {
-  setHitHeaders(res, outcome);
+  setRecallHeaders(res, outcome);
   res.setHeader("Content-Type", "application/json");
   res.writeHead(200);
   res.end(outcome.response.body);
-}
-
-export function markMiss<T>(res: Response, ticket: Ticket<T> | undefined): void {
-  res.setHeader(CACHE_HEADER, ticket ? cacheHeaderValue(ticket.status) : "BYPASS");
 }
 
 /**
@@ -79,9 +45,10 @@ export function upstreamUnreachable(
 }
 
 /**
- * A miss (or an uncacheable call) answered by the upstream with JSON: forwards the request, sends the
- * upstream's status, headers and body back unchanged, and commits a 2xx answer to the cache (where
- * the engine's validation decides whether it is stored). Errors pass through and are never stored.
+ * A miss (or an uncacheable call, whose ticket is core's `passThrough`) answered by the upstream with
+ * JSON: forwards the request, sends the upstream's status, headers and body back unchanged, and
+ * commits a 2xx answer, as the exact JSON text the upstream sent, to the cache (where the engine's
+ * validation decides whether it is stored). Errors pass through and are never stored.
  */
 export async function forwardJson(
   req: Request,
@@ -89,7 +56,7 @@ export async function forwardJson(
   config: UpstreamConfig,
   path: string,
   body: unknown,
-  ticket: Ticket | undefined,
+  ticket: LookupMiss<string>,
   describe: (parsed: unknown) => AnswerDescription,
 ): Promise<void> {
   let upstream: globalThis.Response;
@@ -98,31 +65,14 @@ export async function forwardJson(
     upstream = await postJson(req, config, path, body);
     text = await upstream.text();
   } catch (error) {
-    ticket?.fail();
+    ticket.fail();
     upstreamUnreachable(req, res, config, error);
     return;
   }
   copyStatusAndHeaders(upstream, res);
-  markMiss(res, ticket);
+  setRecallHeaders(res, ticket);
   res.end(text);
-  if (!ticket) return;
-  let parsed: unknown;
-  try {
-    parsed = upstream.ok ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed === undefined) {
-    ticket.fail();
-    return;
-  }
-  await commitSafely(ticket, { body: text, ...describe(parsed) });
-}
-
-export async function commitSafely(ticket: Ticket, response: StoredAnswer): Promise<void> {
-  try {
-    await ticket.commit(response);
-  } catch {
-    ticket.fail();
-  }
+  if (!upstream.ok) return ticket.fail();
+  // A 2xx body that is not JSON throws here: reported by the engine, not stored.
+  await ticket.commit(() => ({ body: text, ...describe(JSON.parse(text)) }));
 }

@@ -1,7 +1,9 @@
+import { type LookupMiss, settleStream } from "@recall/core";
 import type { Request, Response } from "express";
+import { setRecallHeaders } from "./headers.js";
 import { describeChatCompletion } from "./openai-response.js";
 import { isObject } from "./openai-validate.js";
-import { commitSafely, markMiss, type Ticket, upstreamUnreachable } from "./proxy-json.js";
+import { upstreamUnreachable } from "./proxy-json.js";
 import { ChunkAccumulator, isUsageChunk, type SseEvent, SseParser } from "./sse.js";
 import { copyStatusAndHeaders, postJson, type UpstreamConfig } from "./upstream.js";
 
@@ -17,15 +19,16 @@ export interface StreamMissOptions {
 
 /**
  * A streamed miss: forwards the upstream's server-sent events to the client as they arrive, while
- * adding the chunks up to a `chat.completion`. Only a stream that ends cleanly with `data: [DONE]` is
- * committed to the cache; a cut, an error event or a client that goes away fails the ticket.
+ * adding the chunks up to a `chat.completion`. Core's `settleStream` settles the ticket: only a
+ * stream that ends cleanly with `data: [DONE]` is committed; a cut, an error event or a client that
+ * goes away (the abort signal) abandons it, so waiting callers go upstream themselves.
  */
 export async function streamMiss(
   req: Request,
   res: Response,
   config: UpstreamConfig,
   body: Record<string, unknown>,
-  ticket: Ticket | undefined,
+  ticket: LookupMiss<string>,
   options: StreamMissOptions,
 ): Promise<void> {
   const dropUsage = options.forceUsage && !options.includeUsage;
@@ -43,31 +46,32 @@ export async function streamMiss(
   res.on("close", () => {
     if (!finished) controller.abort();
   });
+  const settler = settleStream(ticket, controller.signal);
 
   let upstream: globalThis.Response;
   try {
     upstream = await postJson(req, config, "/chat/completions", sent, controller.signal);
   } catch (error) {
-    ticket?.fail();
+    settler.abandon();
     upstreamUnreachable(req, res, config, error);
     return;
   }
   const isStream = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
   if (!upstream.ok || !isStream || !upstream.body) {
     // An error (or an upstream that answered without streaming) passes through unchanged.
-    ticket?.fail();
+    settler.abandon();
     let text = "";
     try {
       text = await upstream.text();
     } catch {}
     copyStatusAndHeaders(upstream, res);
-    markMiss(res, ticket);
+    setRecallHeaders(res, ticket);
     res.end(text);
     return;
   }
 
   copyStatusAndHeaders(upstream, res);
-  markMiss(res, ticket);
+  setRecallHeaders(res, ticket);
   res.flushHeaders();
   const parser = new SseParser();
   const chunks = new ChunkAccumulator();
@@ -112,18 +116,16 @@ export async function streamMiss(
     if (rest) res.write(forward([rest]));
   } catch {
     finished = true;
-    ticket?.fail();
+    settler.abandon();
     // Mirror the upstream: a stream cut there is cut here too.
     res.destroy();
     return;
   }
   finished = true;
   res.end();
-  if (!ticket) return;
-  if (!done || !clean) {
-    ticket.fail();
-    return;
-  }
-  const completion = chunks.completion();
-  await commitSafely(ticket, { body: JSON.stringify(completion), ...describeChatCompletion(completion) });
+  if (!done || !clean) return settler.abandon();
+  await settler.end(() => {
+    const completion = chunks.completion();
+    return { body: JSON.stringify(completion), ...describeChatCompletion(completion) };
+  });
 }

@@ -1,11 +1,16 @@
-import { assertOption, type CacheRequest, type RecallCache } from "@recall/core";
+import {
+  assertOption,
+  type CacheRequest,
+  type LookupMiss,
+  type RecallCache,
+  settleStream,
+} from "@recall/core";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { checkRequestCacheOptions, type RequestCacheOptions, requestCallOptions } from "./call-options.js";
 import { ApiError, sendApiError } from "./errors.js";
-import { CACHE_HEADER, setHitHeaders } from "./headers.js";
+import { setRecallHeaders } from "./headers.js";
 import { openAIChatRequest } from "./openai-request.js";
 import { type AnswerDescription, describeChatCompletion, isChatCompletion } from "./openai-response.js";
-import { lookupSafely, markMiss, type Ticket } from "./proxy-json.js";
 
 /** What `routeCache` stores: the route's status and its JSON exactly as it was sent. */
 export interface StoredRouteAnswer {
@@ -32,11 +37,26 @@ export interface RouteCacheOptions extends RequestCacheOptions {
 }
 
 /**
- * Express middleware for a route that answers an LLM-backed request with JSON. A hit is answered
- * by the middleware itself (the route does not run); on a miss the route runs, and its JSON answer
- * is stored when the status is 2xx and the engine's validation accepts it. Concurrent identical
- * requests run the route once. Adds `X-Recall-Cache` (and `X-Recall-Similarity`) to the response and
- * honours the request's `Cache-Control`.
+ * Express middleware that caches a route answering an LLM-backed request with JSON. A hit is
+ * answered by the middleware itself (the route does not run); on a miss the route runs, and its JSON
+ * answer is stored when the status is 2xx and the engine's validation accepts it. Concurrent
+ * identical requests run the route once. Adds `X-Recall-Cache` (and `X-Recall-Similarity`) to the
+ * response and honours the request's `Cache-Control`.
+ *
+ * @example
+ * app.post(
+ *   "/summarize",
+ *   express.json(),
+ *   routeCache({
+ *     cache,
+ *     toRequest: (req) => ({
+ *       model: { provider: "openai", id: "gpt-4.1-mini" },
+ *       messages: [{ role: "user", content: `Summarize: ${req.body.text}` }],
+ *     }),
+ *     describe: (body: { summary: string }) => ({ text: body.summary, finishReason: "stop" }),
+ *   }),
+ *   async (req, res) => res.json({ summary: await mySummarizer(req.body.text) }),
+ * );
  */
 export function routeCache(options: RouteCacheOptions): RequestHandler {
   assertOption(typeof options === "object" && options !== null, "routeCache needs options");
@@ -62,7 +82,7 @@ export function routeCache(options: RouteCacheOptions): RequestHandler {
       request = undefined;
     }
     if (!request) {
-      res.setHeader(CACHE_HEADER, "BYPASS");
+      setRecallHeaders(res, { status: "bypass" });
       return next();
     }
     let callOptions: Awaited<ReturnType<typeof requestCallOptions>>;
@@ -72,75 +92,49 @@ export function routeCache(options: RouteCacheOptions): RequestHandler {
       if (error instanceof ApiError) return sendApiError(res, error);
       throw error;
     }
-    const lookup = await lookupSafely<StoredRouteAnswer>(options.cache, request, callOptions);
-    if (lookup?.hit) {
+    const lookup = await options.cache.lookup<StoredRouteAnswer>(request, callOptions);
+    if (lookup.hit) {
       const stored = lookup.outcome.response.body;
-      setHitHeaders(res, lookup.outcome);
+      setRecallHeaders(res, lookup.outcome);
       res.statusCode = stored.status;
       res.setHeader("Content-Type", "application/json; charset=utf-8");
       res.end(stored.json);
       return;
     }
-    markMiss(res, lookup);
-    if (lookup) captureAnswer(req, res, lookup, describe);
+    setRecallHeaders(res, lookup);
+    captureAnswer(req, res, lookup, describe);
     next();
   };
 }
 
 /**
- * Watches what the route sends: the first JSON body with a 2xx status is committed to the ticket;
- * anything else (an error status, another content type, a route that never answers) fails it, so
- * waiting identical requests run the route themselves.
+ * Watches what the route sends, as core's `settleStream` watches a stream: the first JSON body with
+ * a 2xx status is committed to the ticket; anything else (an error status, another content type, a
+ * route that never answers) abandons it, so waiting identical requests run the route themselves.
  */
 function captureAnswer(
   req: Request,
   res: Response,
-  ticket: Ticket<StoredRouteAnswer>,
+  ticket: LookupMiss<StoredRouteAnswer>,
   describe: (body: unknown, req: Request) => AnswerDescription,
 ): void {
-  let settled = false;
-  const fail = () => {
-    if (settled) return;
-    settled = true;
-    ticket.fail();
-  };
+  const settler = settleStream(ticket);
   const send = res.send;
   res.send = function (this: Response, body?: unknown) {
     // res.json(obj) and res.send(obj) both end up here with the serialized string.
-    if (!settled && (typeof body === "string" || Buffer.isBuffer(body))) {
+    if (typeof body === "string" || Buffer.isBuffer(body)) {
       const status = this.statusCode;
       const type = String(this.getHeader("content-type") ?? "");
       if (status >= 200 && status < 300 && /[/+]json\b/i.test(type)) {
-        settled = true;
-        void commitJson(
-          typeof body === "string" ? body : body.toString("utf8"),
-          status,
-          req,
-          ticket,
-          describe,
-        );
-      } else fail();
+        const json = typeof body === "string" ? body : body.toString("utf8");
+        // A body that does not parse, or a `describe` that throws, is reported and not stored.
+        void settler.end(() => ({ ...describe(JSON.parse(json), req), body: { status, json } }));
+      } else settler.abandon();
     }
     return send.call(this, body);
   } as Response["send"];
-  res.once("finish", fail);
-  res.once("close", fail);
-}
-
-async function commitJson(
-  json: string,
-  status: number,
-  req: Request,
-  ticket: Ticket<StoredRouteAnswer>,
-  describe: (body: unknown, req: Request) => AnswerDescription,
-): Promise<void> {
-  try {
-    const description = describe(JSON.parse(json), req);
-    const body: StoredRouteAnswer = { status, json };
-    await ticket.commit({ ...description, body });
-  } catch {
-    ticket.fail();
-  }
+  res.once("finish", settler.abandon);
+  res.once("close", settler.abandon);
 }
 
 /** The default description: a chat completion by its first choice, other JSON by its text. */

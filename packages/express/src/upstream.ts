@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { Request, Response } from "express";
 import { checkBodyBounds } from "./body-bounds.js";
-import { CACHE_HEADER } from "./headers.js";
+import { setRecallHeaders } from "./headers.js";
 import type { ProxyErrorListener } from "./proxy-error.js";
 import { joinUnderBase } from "./upstream-path.js";
 
@@ -111,7 +111,7 @@ export async function forwardUnchanged(req: Request, res: Response, config: Upst
   init.signal = controller.signal;
   const upstream = await config.fetch(url, init);
   copyStatusAndHeaders(upstream, res);
-  res.setHeader(CACHE_HEADER, "BYPASS");
+  setRecallHeaders(res, { status: "bypass" });
   if (!upstream.body) {
     res.end();
     return;
