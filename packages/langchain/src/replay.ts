@@ -97,14 +97,14 @@ export class StreamRecorder {
     if (chunk.generationInfo) this.generationInfo = { ...this.generationInfo, ...chunk.generationInfo };
   }
 
-  /** The generation the stream added up to, or undefined if it had no chunk. */
-  result(): { generation: ChatGenerationChunk; pieces: string[] } | undefined {
-    if (!this.message) return undefined;
+  /** The generation the stream added up to (none if it had no chunk), and the text of each chunk. */
+  result(): { generations: ChatGenerationChunk[]; pieces: string[] } {
+    if (!this.message) return { generations: [], pieces: [] };
     const generation = new ChatGenerationChunk({
       text: this.message.text,
       message: this.message,
       ...(this.generationInfo ? { generationInfo: this.generationInfo } : {}),
     });
-    return { generation, pieces: this.pieces };
+    return { generations: [generation], pieces: this.pieces };
   }
 }

@@ -10,10 +10,12 @@ import { type Runnable, RunnableBinding, type RunnableConfig } from "@langchain/
 import {
   type CallOptions,
   errorCodes,
-  type LookupMiss,
+  type Lookup,
   parseCallOptions,
+  passThrough,
   type RecallCache,
   RecallError,
+  settleStream,
   summarize,
 } from "@recall/core";
 import {
@@ -38,7 +40,6 @@ export type RecallChatModelCallOptions = BaseChatModelCallOptions & {
 export type WithRecallOptions = RecallLangChainOptions;
 
 type ChatModel = BaseChatModel<any, any>;
-type Ticket = LookupMiss<StoredGenerations>;
 
 /**
  * A chat model whose `invoke`, `batch` and `stream` (and `streamEvents`, chains, agents) all go
@@ -136,29 +137,29 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
-    const { recall: perCall, ...callOptions } = options;
-    const modelOptions = withModelDefaults(this.model, callOptions) as this["ParsedCallOptions"];
-    const ticket = await this.open(messages, modelOptions, perCall);
-    if (ticket.kind === "hit") {
-      const generations = reviveGenerations(ticket.body) as ChatGeneration[];
-      markGenerations(generations, ticket.meta);
+    const [modelOptions, found] = await this.open(messages, options);
+    if (found.hit) {
+      const body = found.outcome.response.body;
+      const generations = reviveGenerations(body) as ChatGeneration[];
+      markGenerations(generations, summarize(found.outcome));
       setHitUsage(generations, this.hitUsage);
       if (generations[0]) await runManager?.handleLLMNewToken(generations[0].text);
-      return ticket.body.llmOutput
-        ? { generations, llmOutput: structuredClone(ticket.body.llmOutput) }
-        : { generations };
+      return body.llmOutput ? { generations, llmOutput: structuredClone(body.llmOutput) } : { generations };
     }
     let result: ChatResult;
     try {
       result = await this.model._generate(messages, modelOptions, runManager);
     } catch (error) {
-      if (ticket.kind === "miss") ticket.ticket.fail();
+      found.fail();
       throw error;
     }
-    markGenerations(
-      result.generations,
-      await this.settle(ticket, result.generations, { llmOutput: result.llmOutput }),
+    const { generations, llmOutput } = result;
+    const outcome = await found.commit(() =>
+      describeGenerations(
+        storeGenerations(generations, llmOutput && Object.keys(llmOutput).length > 0 ? { llmOutput } : {}),
+      ),
     );
+    markGenerations(generations, summarize(outcome));
     return result;
   }
 
@@ -167,11 +168,13 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const { recall: perCall, ...callOptions } = options;
-    const modelOptions = withModelDefaults(this.model, callOptions) as this["ParsedCallOptions"];
-    const ticket = await this.open(messages, modelOptions, perCall);
-    if (ticket.kind === "hit") {
-      for (const chunk of replayChunks(ticket.body, ticket.meta, this.hitUsage)) {
+    const [modelOptions, found] = await this.open(messages, options);
+    if (found.hit) {
+      for (const chunk of replayChunks(
+        found.outcome.response.body,
+        summarize(found.outcome),
+        this.hitUsage,
+      )) {
         yield chunk;
         await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, {
           chunk,
@@ -179,31 +182,23 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
       }
       return;
     }
+    // Stored only when the stream ends cleanly. An abort frees waiting callers the moment it fires
+    // (LangChain may stop reading an aborted stream without ever closing this generator).
+    const settler = settleStream(found, options.signal);
     const recorder = new StreamRecorder();
-    let clean = false;
-    // LangChain stops reading an aborted stream without closing this generator, so the finally
-    // below may never run: release waiting callers as soon as the signal fires.
-    const release = () => {
-      if (ticket.kind === "miss") ticket.ticket.fail();
-    };
-    options.signal?.addEventListener("abort", release, { once: true });
+    let meta: RecallMetadata;
     try {
       for await (const chunk of this.upstream(messages, modelOptions, runManager)) {
         recorder.add(chunk);
         yield chunk;
       }
-      clean = !options.signal?.aborted;
+      meta = await settler.end(() => {
+        const { generations, pieces } = recorder.result();
+        return describeGenerations(storeGenerations(generations, { pieces }));
+      });
     } finally {
-      options.signal?.removeEventListener("abort", release);
-      // An error, an abort or a consumer that stopped reading: nothing is stored, waiters call upstream.
-      if (!clean) release();
-    }
-    const recorded = recorder.result();
-    let meta: RecallMetadata;
-    if (recorded) meta = await this.settle(ticket, [recorded.generation], { pieces: recorded.pieces });
-    else {
-      if (ticket.kind === "miss") ticket.ticket.fail();
-      meta = summarize({ status: "bypass", reason: "the stream was empty" });
+      // An error, or a reader that stopped: nothing is stored (after `end` this does nothing).
+      settler.abandon();
     }
     // One empty chunk carries the status, so the chunks still add up to the model's message.
     yield new ChatGenerationChunk({
@@ -238,54 +233,28 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     }
   }
 
-  /** Looks the call up: a hit to replay, a miss ticket to settle, or a call not to cache. */
+  /**
+   * The call options the model gets and the lookup: a hit holding a LangChain answer, or a ticket
+   * to settle (a pass-through one, saying why, for a call that cannot be cached).
+   */
   private async open(
     messages: BaseMessage[],
-    modelOptions: Record<string, unknown>,
-    perCall: CallOptions | undefined,
-  ): Promise<
-    | { kind: "hit"; body: StoredGenerations; meta: RecallMetadata }
-    | { kind: "miss"; ticket: Ticket }
-    | { kind: "uncached"; reason: string }
-  > {
-    try {
-      const built = requestFromMessages(this.model, messages, modelOptions);
-      if (!built.cacheable) {
-        if (built.error) this.recall.reportError(built.reason, built.error);
-        return { kind: "uncached", reason: built.reason };
-      }
-      const lookup = await this.recall.lookup<StoredGenerations>(
-        built.request,
-        parseCallOptions(perCall, { where: "recall", defaults: this.defaults }).call,
-      );
-      if (!lookup.hit) return { kind: "miss", ticket: lookup };
-      if (isStoredGenerations(lookup.outcome.response.body)) {
-        return { kind: "hit", body: lookup.outcome.response.body, meta: summarize(lookup.outcome) };
-      }
-      return { kind: "uncached", reason: "the cached entry is not a LangChain answer" };
-    } catch (error) {
-      this.recall.reportError("cache lookup failed", error);
-      return { kind: "uncached", reason: "cache lookup failed" };
+    options: this["ParsedCallOptions"],
+  ): Promise<[modelOptions: this["ParsedCallOptions"], found: Lookup<StoredGenerations>]> {
+    const { recall: perCall, ...callOptions } = options;
+    const modelOptions = withModelDefaults(this.model, callOptions) as this["ParsedCallOptions"];
+    const call = parseCallOptions(perCall, { where: "recall", defaults: this.defaults }).call;
+    const built = requestFromMessages(this.model, messages, modelOptions);
+    if (!built.cacheable) {
+      if (built.error) this.recall.reportError(built.reason, built.error, { namespace: call.namespace });
+      return [modelOptions, passThrough(call.namespace, built.reason)];
     }
-  }
-
-  /** Stores a fresh answer (for a miss) and says what happened. */
-  private async settle(
-    ticket: { kind: "miss"; ticket: Ticket } | { kind: "uncached"; reason: string },
-    generations: ChatGeneration[],
-    extra: { pieces?: string[]; llmOutput?: Record<string, unknown> | undefined } = {},
-  ): Promise<RecallMetadata> {
-    if (ticket.kind === "uncached") return summarize({ status: "bypass", reason: ticket.reason });
-    try {
-      const body = storeGenerations(generations, {
-        ...(extra.pieces ? { pieces: extra.pieces } : {}),
-        ...(extra.llmOutput && Object.keys(extra.llmOutput).length > 0 ? { llmOutput: extra.llmOutput } : {}),
-      });
-      return summarize(await ticket.ticket.commit(describeGenerations(body)));
-    } catch (error) {
-      this.recall.reportError("storing the answer failed", error);
-      return summarize({ status: ticket.ticket.status, stored: false });
+    const found = await this.recall.lookup<StoredGenerations>(built.request, call);
+    if (found.hit && !isStoredGenerations(found.outcome.response.body)) {
+      const reason = "the cached entry is not a LangChain answer";
+      return [modelOptions, passThrough(found.outcome.namespace, reason)];
     }
+    return [modelOptions, found];
   }
 }
 
