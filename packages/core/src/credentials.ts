@@ -8,8 +8,56 @@ import { setOwn } from "./normalize.js";
  * to store any answer that carries one.
  */
 
-/** Member names that hold credentials. `token` but not `tokens` (max_tokens changes the answer). */
-const SECRET_NAME = /key|secret|passw(or)?d|pwd|authori[sz]ation|credential|cookie|token(?!s)|^auth$|bearer/i;
+/**
+ * What a member name's words say of it. A name is read as words ("clientSecret" → client secret,
+ * "X-API-Key" → x api key). Credentials are named by their last word ("apiKey", "accessToken",
+ * "password") or carry a word that is only ever a credential ("authorization", "cookie", …). A
+ * name that merely contains one of these letters is not one: "keywords", "tokenizer", "maxTokens",
+ * "tokenLimit", "promptCacheKey" (a cache key, not a credential) change the answer and stay keyed.
+ */
+const CREDENTIAL_WORDS = new Set([
+  "secret",
+  "password",
+  "passwd",
+  "pwd",
+  "passphrase",
+  "credential",
+  "credentials",
+  "cookie",
+  "cookies",
+  "authorization",
+  "authorisation",
+  "bearer",
+  "apikey",
+]);
+/** Last words that are credentials on their own ("token", "accessToken", "auth"). */
+const CREDENTIAL_LAST_WORDS = new Set(["token", "auth", "secret", "signature"]);
+/** Words before "key" that make it a credential ("apiKey", "privateKey"), unlike "cacheKey". */
+const KEY_QUALIFIERS = new Set([
+  "api",
+  "private",
+  "secret",
+  "access",
+  "client",
+  "subscription",
+  "auth",
+  "master",
+  "signing",
+  "encryption",
+  "service",
+  "license",
+  "account",
+  "x",
+]);
+
+function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
+}
 
 /** Values that look like credentials whatever their member is called. */
 const SECRET_VALUE =
@@ -19,7 +67,12 @@ const SECRET_VALUE =
 const MIN_SECRET_LENGTH = 8;
 
 export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  if (last === undefined) return false;
+  if (words.some((w) => CREDENTIAL_WORDS.has(w)) || CREDENTIAL_LAST_WORDS.has(last)) return true;
+  if (last !== "key" && last !== "keys") return false;
+  return words.length === 1 || KEY_QUALIFIERS.has(words[words.length - 2]!);
 }
 
 export function looksLikeSecret(value: string): boolean {
