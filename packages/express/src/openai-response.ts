@@ -62,20 +62,23 @@ export function describeChatCompletion(completion: Json): AnswerDescription {
 }
 
 /**
- * Describes an embeddings response: valid when it holds one vector per input. The text is only
- * there for the engine's non-empty check; embeddings are matched exactly, never by meaning.
+ * Describes an embeddings response: stored only when it holds one vector per input (an embeddings
+ * call has no text; the engine never matches it by meaning).
  */
 export function describeEmbeddings(response: unknown, inputs: number): AnswerDescription {
-  if (!isObject(response) || !Array.isArray(response.data) || response.data.length !== inputs) {
-    return { text: "", finishReason: "error" };
+  if (!isObject(response) || !Array.isArray(response.data)) {
+    return { doNotStore: "the upstream's answer is not an embeddings list" };
   }
-  const complete = response.data.every(
-    (d) => isObject(d) && (Array.isArray(d.embedding) || typeof d.embedding === "string"),
-  );
-  if (!complete) return { text: "", finishReason: "error" };
+  const complete =
+    response.data.length === inputs &&
+    response.data.every(
+      (d) => isObject(d) && (Array.isArray(d.embedding) || typeof d.embedding === "string"),
+    );
+  if (!complete) {
+    return { doNotStore: `the upstream sent an incomplete embeddings list (${inputs} inputs)` };
+  }
   const usage = isObject(response.usage) ? response.usage : undefined;
   return {
-    text: `${inputs} embedding(s)`,
     finishReason: "stop",
     ...(usage ? { usage: { inputTokens: num(usage.prompt_tokens) ?? 0, outputTokens: 0 } } : {}),
     ...(typeof response.model === "string" ? { modelId: response.model } : {}),

@@ -8,15 +8,14 @@ import type { ProxyContext } from "./proxy-context.js";
 import { forwardJson, sendJsonHit } from "./proxy-json.js";
 
 /**
- * The cache request of an embeddings call: exact only. The input goes into `context`, which enters
- * the key as it is (message text would be normalized, and `"a  b"` embeds differently from `"a b"`).
+ * The cache request of an embeddings call: not a chat, so it is keyed on its input exactly as it
+ * is (`"a  b"` embeds differently from `"a b"`) and never matched by meaning.
  */
 export function embeddingsRequest(body: Record<string, unknown>, provider: string): CacheRequest {
   return {
     kind: "embedding",
     model: { provider, id: body.model as string },
-    messages: [{ role: "user", content: "embeddings" }],
-    context: {
+    input: {
       input: body.input,
       dimensions: body.dimensions ?? null,
       encoding_format: body.encoding_format ?? "float",
@@ -36,11 +35,11 @@ export function embeddingsHandler(ctx: ProxyContext): RequestHandler {
   return async (req, res) => {
     const body = validateEmbeddingsBody(req.body);
     const options = await requestCallOptions(req, ctx.requestOptions);
-    const request = scopedRequest(
-      embeddingsRequest(body, ctx.provider),
-      requestScope(req, ctx.credentialKey),
+    const scope = requestScope(req, ctx.credentialKey);
+    const lookup = await ctx.cache.lookup<string>(
+      scopedRequest(embeddingsRequest(body, ctx.provider), scope),
+      options,
     );
-    const lookup = await ctx.cache.lookup<string>(request, { ...options, semantic: false });
     if (lookup.hit) return sendJsonHit(res, lookup.outcome);
     const count = inputCount(body.input);
     await forwardJson(req, res, ctx.upstream, "/embeddings", body, lookup, (parsed) =>

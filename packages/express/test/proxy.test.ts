@@ -1,4 +1,4 @@
-import { fakeEmbedder } from "@recall/core/testing";
+import { fakeClock, fakeEmbedder } from "@recall/core/testing";
 import express from "express";
 import Keyv from "keyv";
 import request from "supertest";
@@ -170,12 +170,14 @@ describe("openAIProxy: Cache-Control and namespaces", () => {
   });
 
   it("max-age sets the entry's time to live; max-age=0 neither reads nor writes", async () => {
-    fx = await proxyFixture();
+    const clock = fakeClock();
+    fx = await proxyFixture({ cache: { clock } });
     await post(fx.app, "/v1/chat/completions", chat("Short lived")).set("Cache-Control", "max-age=1");
     await until(() => fx!.map.size === 1);
+    clock.advance(999);
     const hit = await post(fx.app, "/v1/chat/completions", chat("Short lived"));
     expect(hit.headers["x-recall-cache"]).toBe("HIT");
-    await new Promise((r) => setTimeout(r, 1_100));
+    clock.advance(1);
     const expired = await post(fx.app, "/v1/chat/completions", chat("Short lived"));
     expect(expired.headers["x-recall-cache"]).toBe("MISS");
 
@@ -425,6 +427,24 @@ describe("openAIProxy: embeddings, pass-through and metrics", () => {
       ],
     ).toBe("MISS");
     expect(fx.mock.count("embeddings")).toBe(4);
+  });
+
+  it("forwards an incomplete embeddings list, never stores it, and says why", async () => {
+    // An upstream that drops the last vector of every list.
+    const dropLast: typeof fetch = async (url, init) => {
+      const upstream = await fetch(url, init);
+      const json = (await upstream.json()) as { data: unknown[] };
+      json.data.pop();
+      return new Response(JSON.stringify(json), { status: upstream.status, headers: upstream.headers });
+    };
+    fx = await proxyFixture({ proxy: { fetch: dropLast } });
+    const reasons: string[] = [];
+    fx.cache.on("reject", (e) => reasons.push(e.reason));
+    const body = { model: "text-embedding-3-small", input: ["alpha", "beta"] };
+    expect((await post(fx.app, "/v1/embeddings", body)).body.data).toHaveLength(1);
+    expect((await post(fx.app, "/v1/embeddings", body)).headers["x-recall-cache"]).toBe("MISS");
+    expect(reasons).toEqual([expect.stringMatching(/incomplete embeddings list/), expect.anything()]);
+    expect(fx.cache.stats.snapshot().total.stores).toBe(0);
   });
 
   it("forwards the pass-through routes it is given", async () => {
