@@ -1,4 +1,4 @@
-import { assertOption, type CallOptions } from "@recall/core";
+import { assertOption, type CallOptions, parseCallOptions } from "@recall/core";
 import type { Request } from "express";
 import { parseCacheControl } from "./cache-control.js";
 import { ApiError } from "./errors.js";
@@ -24,7 +24,10 @@ export interface RequestCacheOptions {
    * `false` (no header) is accepted for older configurations.
    */
   namespaceHeader?: string | false;
-  /** Per-request call options of your own (tags, threshold, …), merged over the HTTP ones. */
+  /**
+   * Per-request call options of your own (tags, threshold, …), merged over the HTTP ones. Checked
+   * by core's `parseCallOptions`: a wrong type or an unknown member fails the request.
+   */
   callOptions?: (req: Request) => CallOptions | undefined;
 }
 
@@ -96,8 +99,8 @@ export function requestCallOptions(
 
 function combine(req: Request, options: RequestCacheOptions, namespace: string | undefined): CallOptions {
   const control = parseCacheControl(req.headers["cache-control"]);
-  const own = options.callOptions?.(req);
-  return { ...control, ...(namespace === undefined ? {} : { namespace }), ...own };
+  const defaults = { ...control, ...(namespace === undefined ? {} : { namespace }) };
+  return parseCallOptions(options.callOptions?.(req), { where: "callOptions(req)", defaults }).call;
 }
 
 function checked(value: unknown, source: string): string | undefined {
