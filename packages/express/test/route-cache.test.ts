@@ -90,20 +90,31 @@ describe("routeCache", () => {
 
   it("runs the route once for concurrent identical requests, and releases waiters when it fails", async () => {
     let fail = true;
-    const { app, calls } = summaryApp((_req, res) => {
-      setTimeout(() => (fail ? res.status(503).json({ error: "busy" }) : res.json({ summary: "ok" })), 100);
+    let failures = 0;
+    const failuresSeen: number[] = [];
+    // The route is slow only so the four requests overlap.
+    const { app, calls, cache } = summaryApp((_req, res) => {
+      failuresSeen.push(failures);
+      setTimeout(() => {
+        if (!fail) return res.json({ summary: "ok" });
+        failures++;
+        res.status(503).json({ error: "busy" });
+      }, 20);
     });
     const burst = () =>
       Promise.all(Array.from({ length: 4 }, () => request(app).post("/summarize").send({ text: "burst" })));
     const failed = await burst();
-    // The leader failed, so the waiters went to the route themselves (no hang, no stored error).
+    // The leader failed, so the waiters went to the route themselves (no hang, no stored error),
+    // each only once the leader had failed.
     expect(failed.every((r) => r.status === 503)).toBe(true);
     expect(calls.count).toBe(4);
+    expect(failuresSeen.filter((n) => n === 0)).toHaveLength(1);
     fail = false;
     const ok = await burst();
     expect(ok.every((r) => r.status === 200)).toBe(true);
     expect(ok.map((r) => r.headers["x-recall-cache"]).sort()).toEqual(["HIT", "HIT", "HIT", "MISS"]);
     expect(calls.count).toBe(5);
+    expect(cache.stats.snapshot().total.coalesced).toBe(3);
   });
 
   it("leaves requests it cannot key alone (BYPASS) and honours Cache-Control and namespaces", async () => {
