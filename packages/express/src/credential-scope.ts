@@ -2,6 +2,7 @@ import { createHmac, createSecretKey, type KeyObject, randomBytes } from "node:c
 import { assertOption, type CacheRequest } from "@recall/core";
 import type { Request, RequestHandler } from "express";
 import { ApiError, sendApiError } from "./errors.js";
+import type { ProxyContext } from "./proxy-context.js";
 
 /**
  * When the proxy forwards each client's own key, a cached answer belongs to the credential that
@@ -74,6 +75,27 @@ export function requestScope(req: Request, key: KeyObject | undefined): string |
 export function scopedRequest(request: CacheRequest, scope: string | undefined): CacheRequest {
   if (scope === undefined) return request;
   return { ...request, context: { scope, request: request.context ?? null } };
+}
+
+/** Shorter credentials are not searched for in answers (they would forbid storing common text). */
+const MIN_SECRET_LENGTH = 8;
+
+/**
+ * The cache request of a proxied call: scoped to the caller's credential (`requestScope`), and
+ * with the credentials of the call (the key sent upstream, the base URL's userinfo) handed to the
+ * engine as `secrets`, which never enter the key and keep any answer that echoes one from the store.
+ */
+export function proxiedRequest(req: Request, request: CacheRequest, ctx: ProxyContext): CacheRequest {
+  const scoped = scopedRequest(request, requestScope(req, ctx.credentialKey));
+  const client = ctx.credentialKey
+    ? requestCredential(req)
+        ?.trim()
+        .replace(/^[A-Za-z]+\s+/, "")
+    : undefined;
+  const secrets = [...ctx.upstream.secrets, ...(client ? [client] : [])].filter(
+    (secret) => secret.length >= MIN_SECRET_LENGTH,
+  );
+  return secrets.length > 0 ? { ...scoped, secrets } : scoped;
 }
 
 /**

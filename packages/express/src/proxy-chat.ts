@@ -1,7 +1,7 @@
 import { type CacheOutcome, type Lookup, passThrough } from "@recall/core";
 import type { RequestHandler, Response } from "express";
 import { requestCallOptions } from "./call-options.js";
-import { requestScope, scopedRequest } from "./credential-scope.js";
+import { proxiedRequest } from "./credential-scope.js";
 import { setRecallHeaders } from "./headers.js";
 import { chatCallFromBody } from "./openai-request.js";
 import { describeChatCompletion } from "./openai-response.js";
@@ -19,8 +19,7 @@ export function chatCompletionsHandler(ctx: ProxyContext): RequestHandler {
     if (!call.uncacheable) {
       const pending = requestCallOptions(req, ctx.requestOptions);
       const options = pending instanceof Promise ? await pending : pending;
-      const request = scopedRequest(call.request, requestScope(req, ctx.credentialKey));
-      lookup = await ctx.cache.lookup(request, options);
+      lookup = await ctx.cache.lookup(proxiedRequest(req, call.request, ctx), options);
     }
     if (lookup.hit) {
       if (call.stream) sendStreamHit(res, lookup.outcome, call.includeUsage);

@@ -1,7 +1,7 @@
 import type { CacheRequest } from "@recall/core";
 import type { RequestHandler } from "express";
 import { requestCallOptions } from "./call-options.js";
-import { requestScope, scopedRequest } from "./credential-scope.js";
+import { proxiedRequest } from "./credential-scope.js";
 import { describeEmbeddings } from "./openai-response.js";
 import { validateEmbeddingsBody } from "./openai-validate.js";
 import type { ProxyContext } from "./proxy-context.js";
@@ -35,11 +35,8 @@ export function embeddingsHandler(ctx: ProxyContext): RequestHandler {
   return async (req, res) => {
     const body = validateEmbeddingsBody(req.body);
     const options = await requestCallOptions(req, ctx.requestOptions);
-    const scope = requestScope(req, ctx.credentialKey);
-    const lookup = await ctx.cache.lookup<string>(
-      scopedRequest(embeddingsRequest(body, ctx.provider), scope),
-      options,
-    );
+    const request = proxiedRequest(req, embeddingsRequest(body, ctx.provider), ctx);
+    const lookup = await ctx.cache.lookup<string>(request, options);
     if (lookup.hit) return sendJsonHit(res, lookup.outcome);
     const count = inputCount(body.input);
     await forwardJson(req, res, ctx.upstream, "/embeddings", body, lookup, (parsed) =>

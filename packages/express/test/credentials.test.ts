@@ -186,6 +186,32 @@ describe("credential scope: the server's own key", () => {
   });
 });
 
+describe("credentials in answers", () => {
+  /** An upstream that echoes the key it was sent in every chat answer. */
+  const echoKey: typeof fetch = async (url, init) => {
+    const upstream = await fetch(url, init);
+    const key = new Headers(init?.headers).get("authorization")?.replace(/^Bearer /, "");
+    const json = (await upstream.json()) as { choices: Array<{ message: { content: string } }> };
+    json.choices[0]!.message.content = `Your key is ${key}.`;
+    return new Response(JSON.stringify(json), { status: upstream.status, headers: upstream.headers });
+  };
+
+  it.each([
+    ["a forwarded client key", { credentialSecret: SECRET }, "sk-client-key-0001"],
+    ["the server's key", { apiKey: "sk-server-key-0001" }, "sk-server-key-0001"],
+  ])("an answer that echoes %s is forwarded but never stored", async (_, proxy, key) => {
+    fx = await proxyFixture({ proxy: { ...proxy, fetch: echoKey } });
+    const reasons: string[] = [];
+    fx.cache.on("reject", (e) => reasons.push(e.reason));
+    const first = await ask(fx.app, "Bearer sk-client-key-0001", chat("What is my key?"));
+    expect(first.body.choices[0].message.content).toBe(`Your key is ${key}.`);
+    const again = await ask(fx.app, "Bearer sk-client-key-0001", chat("What is my key?"));
+    expect(again.headers["x-recall-cache"]).toBe("MISS");
+    expect(reasons).toEqual([expect.stringMatching(/credential/), expect.stringMatching(/credential/)]);
+    expect(dump(fx.map)).not.toContain(key);
+  });
+});
+
 describe("the namespace header", () => {
   it("property: ignored by default, whatever its value; entries stay in the proxy's namespace", async () => {
     fx = await proxyFixture();

@@ -183,9 +183,7 @@ describe("routeCache", () => {
   });
 
   it("rejects bad configuration at creation with a coded error", () => {
-    expect(() => routeCache({} as never)).toThrow(
-      expect.objectContaining({ code: "RECALL_INVALID_OPTION" }),
-    );
+    expect(() => routeCache({} as never)).toThrow(expect.objectContaining({ code: "RECALL_INVALID_OPTION" }));
     expect(() => routeCache({ cache: createCache(), toRequest: "x" as never })).toThrow(/toRequest/);
   });
 });
