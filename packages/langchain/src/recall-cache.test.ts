@@ -16,17 +16,13 @@ const embedder = () => fakeEmbedder({ synonyms: [[CAPITAL, PARAPHRASE]] });
 const recallOf = (message: { response_metadata: Record<string, unknown> }) =>
   message.response_metadata.recall as RecallMetadata;
 
-function setup(
-  options: { semantic?: boolean; ttl?: number; coalesceTimeoutMs?: number; sleep?: number } = {},
-) {
+function setup(options: { semantic?: boolean; ttl?: number; waitTimeoutMs?: number; sleep?: number } = {}) {
   const recall = createCache({
     ...(options.semantic ? { semantic: { embedder: embedder() } } : {}),
     ...(options.ttl ? { ttl: options.ttl } : {}),
+    ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
   });
-  const cache = new RecallLangChainCache({
-    cache: recall,
-    ...(options.coalesceTimeoutMs ? { coalesceTimeoutMs: options.coalesceTimeoutMs } : {}),
-  });
+  const cache = new RecallLangChainCache({ cache: recall });
   const model = new CountingChatModel({
     responses: ["Paris.", "Lyon?", "Marseille?"],
     ...(options.sleep ? { sleep: options.sleep } : {}),
@@ -190,7 +186,7 @@ describe("RecallLangChainCache", () => {
   });
 
   it("stores nothing when the call fails, and the next call stores its answer", async () => {
-    const { model } = setup({ coalesceTimeoutMs: 50 });
+    const { model } = setup({ waitTimeoutMs: 50 });
     model.counter.failNext = 1;
     await expect(model.invoke(CAPITAL)).rejects.toThrow("upstream failed");
     expect(recallOf(await model.invoke(CAPITAL)).status).toBe("miss");
