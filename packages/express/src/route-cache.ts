@@ -22,7 +22,8 @@ export interface RouteCacheOptions extends RequestCacheOptions {
   cache: RecallCache;
   /**
    * Turns a request into the cache request its answer depends on, or `undefined` to leave this one
-   * uncached. Default: an OpenAI-style chat completions body (`req.body`, so mount `express.json()`
+   * uncached: a chat (`messages`), or any other call as `{ kind, model, input }`, keyed on `input`
+   * exactly. Default: an OpenAI-style chat completions body (`req.body`, so mount `express.json()`
    * first); streamed and `n > 1` requests are left alone.
    */
   toRequest?: (req: Request) => CacheRequest | undefined | Promise<CacheRequest | undefined>;

@@ -182,6 +182,26 @@ describe("routeCache", () => {
     }
   });
 
+  it("caches a route whose call is not a chat, keyed on its input exactly", async () => {
+    const cache = createCache();
+    const app = express();
+    let calls = 0;
+    const toRequest = (req: express.Request): CacheRequest => ({
+      kind: "json",
+      model: { provider: "acme", id: "classifier-1" },
+      input: req.body,
+    });
+    app.post("/classify", express.json(), routeCache({ cache, toRequest }), (req, res) => {
+      calls++;
+      res.json({ label: req.body.text.length > 3 ? "long" : "short" });
+    });
+    const ask = (text: string) => request(app).post("/classify").send({ text });
+    expect((await ask("a  b")).headers["x-recall-cache"]).toBe("MISS");
+    expect((await ask("a  b")).headers["x-recall-cache"]).toBe("HIT");
+    expect((await ask("a b")).headers["x-recall-cache"]).toBe("MISS");
+    expect(calls).toBe(2);
+  });
+
   it("rejects bad configuration at creation with a coded error", () => {
     expect(() => routeCache({} as never)).toThrow(expect.objectContaining({ code: "RECALL_INVALID_OPTION" }));
     expect(() => routeCache({ cache: createCache(), toRequest: "x" as never })).toThrow(/toRequest/);
