@@ -1,4 +1,5 @@
 import { type CacheRequest, type CacheResponse, createCache } from "@recall/core";
+import { fakeClock } from "@recall/core/testing";
 import type Keyv from "keyv";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -60,11 +61,21 @@ export function storeSuite(name: string, makeStore: () => Keyv, options: StoreSu
     });
 
     it("expires entries after their TTL", async () => {
-      const cache = createCache({ store: store(), ttl: 150, storeTimeoutMs: 1_000 });
+      // Recall reads the TTL off its clock, moved here rather than waited for.
+      const clock = fakeClock();
+      const keyv = store();
+      const cache = createCache({ store: keyv, ttl: 150, storeTimeoutMs: 1_000, clock });
       const q = `Expiring ${unique()}`;
-      await cache.run(request(q), async () => answer("a"));
+      const storedAfter = Date.now();
+      const first = await cache.run(request(q), async () => answer("a"));
+      const storedBefore = Date.now();
+      // The store is told the TTL too, so it drops the entry on its own in real time.
+      const expires = (await keyv.get(first.key, { raw: true }))?.expires;
+      expect(expires).toBeGreaterThanOrEqual(storedAfter + 150);
+      expect(expires).toBeLessThanOrEqual(storedBefore + 150);
+      clock.advance(149);
       expect((await cache.run(request(q), async () => answer("b"))).status).toBe("hit");
-      await new Promise((r) => setTimeout(r, 300));
+      clock.advance(1);
       const after = await cache.run(request(q), async () => answer("c"));
       expect(after.status).toBe("miss");
       expect(after.response.text).toBe("c");
