@@ -18,6 +18,7 @@ import {
   thresholdRange,
 } from "@recall/core";
 import { parseOptions } from "./args.js";
+import { loadLocalEmbedder } from "./local-embedder.js";
 import { UsageError } from "./usage-error.js";
 
 export interface CalibrateArgs {
@@ -67,7 +68,8 @@ Options:
   --limit N             use the first N pairs only
   -h, --help            this help
 
-The embedder is the local all-MiniLM-L6-v2 of @recall/transformers (no network).`;
+The embedder is the local all-MiniLM-L6-v2 of @recall/transformers (no network), an optional
+peer dependency: npm install @recall/transformers @huggingface/transformers`;
 
 function number(
   flag: string,
@@ -336,13 +338,11 @@ function nullable(n: number): number | null {
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** The embedder to calibrate with. Default: the local all-MiniLM-L6-v2. */
+  /**
+   * The embedder to calibrate with. Default: the local all-MiniLM-L6-v2 of `@recall/transformers`
+   * (an optional peer dependency, loaded only then).
+   */
   embedder?: () => Promise<Embedder>;
-}
-
-async function localEmbedder(stderr: (text: string) => void): Promise<Embedder> {
-  const { createLocalEmbedder } = await import("@recall/transformers");
-  return createLocalEmbedder({ onProgress: (m) => stderr(`model: ${m}`) });
 }
 
 /** Runs `recall calibrate` with its arguments; returns the exit code. */
@@ -354,7 +354,7 @@ export async function runCalibrate(argv: string[], io: CliIO): Promise<number> {
   }
   let pairs = await readPairs(parsed.pairs);
   if (parsed.limit) pairs = pairs.slice(0, parsed.limit);
-  const embedder = await (io.embedder ?? (() => localEmbedder(io.stderr)))();
+  const embedder = await (io.embedder ?? (() => loadLocalEmbedder((m) => io.stderr(`model: ${m}`))))();
   const started = Date.now();
   let lastPhase = "";
   let lastShown = 0;

@@ -9,5 +9,7 @@ export {
   readPairs,
   runCalibrate,
 } from "./calibrate.js";
+export type { TransformersModule } from "./local-embedder.js";
+export { loadLocalEmbedder } from "./local-embedder.js";
 export { HELP, main } from "./main.js";
 export { UsageError } from "./usage-error.js";
