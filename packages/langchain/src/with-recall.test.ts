@@ -245,6 +245,18 @@ describe("withRecall", () => {
     expect(upstream.calls).toBe(2);
   });
 
+  it("refuses a misspelled option, given to withRecall or per call, naming it", async () => {
+    const upstream = new CountingChatModel({ responses: ["x"] });
+    expect(() => withRecall(upstream, { cache: createCache(), onError: () => {} } as never)).toThrow(
+      /withRecall options\.onError is not a Recall option/,
+    );
+    const model = withRecall(upstream, { cache: createCache() });
+    await expect(model.invoke("hi", { recall: { noCahce: true } as never })).rejects.toThrow(
+      /recall\.noCahce is not a Recall option/,
+    );
+    expect(upstream.calls).toBe(0);
+  });
+
   it("refuses what it cannot wrap, with a coded error", () => {
     expect(() => withRecall(new StringOutputParser() as never, { cache: createCache() })).toThrow(
       RecallError,

@@ -260,12 +260,15 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
 
 /**
  * Wraps a chat model (or a model with bound tools or options) so that `invoke`, `batch` and
- * `stream` all go through Recall.
+ * `stream` all go through Recall. Options set here are the defaults of every call; a call's own go
+ * in its `recall` option (or `configurable.recall` through a chain). Faults are the cache's `error`
+ * events; what Recall did is on every answer as `response_metadata.recall`.
  *
- * ```ts
+ * @example
  * const model = withRecall(new ChatOpenAI({ model: "gpt-4o-mini" }), { cache: createCache() });
- * for await (const chunk of await model.stream("What is the capital of France?")) …
- * ```
+ * for await (const chunk of await model.stream("What is the capital of France?")) process.stdout.write(chunk.text);
+ * const again = await model.invoke("What is the capital of France?"); // response_metadata.recall.status: "hit"
+ * await model.invoke("Hello", { recall: { namespace: "tenant-42", ttl: 60_000 } }); // per-call options
  */
 export function withRecall(model: ChatModel, options: WithRecallOptions): RecallChatModel;
 export function withRecall(
