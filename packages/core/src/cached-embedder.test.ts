@@ -34,3 +34,20 @@ describe("cachedEmbedder", () => {
     expect(inner.calls).toBe(1);
   });
 });
+
+describe("cachedEmbedder over an embedder that learns its size on its first call", () => {
+  it("reports the size once it is known", async () => {
+    const inner: Embedder = {
+      id: "remote",
+      dimensions: 0,
+      async embed(texts) {
+        (inner as { dimensions: number }).dimensions = 3;
+        return texts.map(() => Float32Array.of(1, 0, 0));
+      },
+    };
+    const cached = cachedEmbedder(inner);
+    expect(cached.dimensions).toBe(0);
+    await cached.embed(["a"]);
+    expect(cached.dimensions).toBe(3);
+  });
+});

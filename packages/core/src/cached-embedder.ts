@@ -9,7 +9,10 @@ export function cachedEmbedder(embedder: Embedder, maxEntries = 2_000): Embedder
   const cache = new LruMap<string, Promise<Float32Array>>(maxEntries);
   return {
     id: embedder.id,
-    dimensions: embedder.dimensions,
+    // Read through: an embedder may learn its size on its first call (a remote model).
+    get dimensions() {
+      return embedder.dimensions;
+    },
     ...(embedder.unrepresented ? { unrepresented: (texts) => embedder.unrepresented!(texts) } : {}),
     async embed(texts, options) {
       const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
