@@ -120,11 +120,8 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
     // A repeat inside this generate() of a prompt that missed: generated again (see GenerateCall).
     if (earlier && !(await earlier)) return null;
     const served = this.ask(id, built.request);
-    if (!earlier)
-      lookups.set(
-        id,
-        served.then((generations) => generations !== null),
-      );
+    const wasServed = served.then((generations) => generations !== null);
+    if (!earlier) lookups.set(id, wasServed);
     return served;
   }
 

@@ -170,11 +170,8 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
   ): AsyncGenerator<ChatGenerationChunk> {
     const [modelOptions, found] = await this.open(messages, options);
     if (found.hit) {
-      for (const chunk of replayChunks(
-        found.outcome.response.body,
-        summarize(found.outcome),
-        this.hitUsage,
-      )) {
+      const { outcome } = found;
+      for (const chunk of replayChunks(outcome.response.body, summarize(outcome), this.hitUsage)) {
         yield chunk;
         await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, {
           chunk,
