@@ -57,6 +57,11 @@ export function requestFromMessages(
   } catch (error) {
     return { cacheable: false, reason: "the model's parameters could not be read", error };
   }
+  // Content parts are read as JSON, where a secret with quotes or backslashes appears escaped.
+  const escaped = [...call.secrets].map((secret) => JSON.stringify(secret).slice(1, -1));
+  if (messages.some((m) => containsSecret(JSON.stringify(m.content), escaped))) {
+    return { cacheable: false, reason: "a message contains a credential" };
+  }
   const conversation = toConversation(messages);
   const request: CacheRequest = {
     model: call.model,
@@ -66,12 +71,5 @@ export function requestFromMessages(
     secrets: call.secrets,
   };
   if (conversation.context) request.context = conversation.context;
-  if (
-    messages.some((m) =>
-      containsSecret(typeof m.content === "string" ? m.content : JSON.stringify(m.content), call.secrets),
-    )
-  ) {
-    return { cacheable: false, reason: "a message contains a credential" };
-  }
   return { cacheable: true, request };
 }

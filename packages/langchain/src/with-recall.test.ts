@@ -245,6 +245,19 @@ describe("withRecall", () => {
     expect(upstream.calls).toBe(2);
   });
 
+  it("does not cache content parts that quote an API key JSON would escape", async () => {
+    const secret = 'sk-test-"quoted"\\0123456789';
+    const upstream = new CountingChatModel({ responses: ["ok"], apiKey: secret });
+    const model = withRecall(upstream, { cache: createCache() });
+    const ask = () =>
+      model.invoke([new HumanMessage({ content: [{ type: "text", text: `key: ${secret}` }] })]);
+    await ask();
+    expect(recallOf(await ask())).toMatchObject({
+      status: "bypass",
+      reason: "a message contains a credential",
+    });
+  });
+
   it("refuses a misspelled option, given to withRecall or per call, naming it", async () => {
     const upstream = new CountingChatModel({ responses: ["x"] });
     expect(() => withRecall(upstream, { cache: createCache(), onError: () => {} } as never)).toThrow(
