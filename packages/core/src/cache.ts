@@ -100,16 +100,32 @@ export class RecallCache {
     this.events.emit("error", { error: toRecallError(errorCodes.ADAPTER_ERROR, message, cause), ...where });
   }
 
+  /**
+   * The exact key `request` has under `options` (as outcomes report it), or `undefined` when it
+   * cannot be keyed. For adapters that must tell whether two calls are one to the cache.
+   */
+  keyOf(request: CacheRequest, options: CallOptions = {}): string | undefined {
+    try {
+      return this.keysOf(request, options).key;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private keysOf(request: CacheRequest, options: CallOptions): RequestKeys {
+    return requestKeys(request, {
+      prefix: this.prefix,
+      namespace: options.namespace ?? this.namespace,
+      caseInsensitive: this.caseInsensitive,
+      semantic: this.semantic !== undefined && options.semantic !== false,
+    });
+  }
+
   private async find<T>(request: CacheRequest, options: CallOptions): Promise<Lookup<T>> {
     const namespace = options.namespace ?? this.namespace;
     let keys: RequestKeys;
     try {
-      keys = requestKeys(request, {
-        prefix: this.prefix,
-        namespace,
-        caseInsensitive: this.caseInsensitive,
-        semantic: this.semantic !== undefined && options.semantic !== false,
-      });
+      keys = this.keysOf(request, options);
     } catch (error) {
       // A request we cannot key is passed through untouched rather than failed.
       const reported = toRecallError(errorCodes.INVALID_REQUEST, "request not cached", error);

@@ -115,13 +115,15 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
       return null;
     }
     const id = idOf(prompt, llmKey);
+    // One call to the cache is one key: prompts LangChain tells apart may be one ("a  b", "a b").
+    const key = this.recall.keyOf(built.request, this.defaults) ?? id;
     const { lookups } = currentCall();
-    const earlier = lookups.get(id);
+    const earlier = lookups.get(key);
     // A repeat inside this generate() of a prompt that missed: generated again (see GenerateCall).
     if (earlier && !(await earlier)) return null;
     const served = this.ask(id, built.request);
     const wasServed = served.then((generations) => generations !== null);
-    if (!earlier) lookups.set(id, wasServed);
+    if (!earlier) lookups.set(key, wasServed);
     return served;
   }
 

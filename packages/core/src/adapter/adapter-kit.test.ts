@@ -231,3 +231,14 @@ describe("summarize", () => {
     expect(JSON.parse(JSON.stringify(hit))).toEqual(hit);
   });
 });
+
+describe("keyOf", () => {
+  it("is the key lookups report, shared by requests the cache keys as one, and undefined when unkeyable", async () => {
+    const cache = createCache();
+    const outcome = await cache.run(chat("a  b"), async () => said("x"));
+    expect(cache.keyOf(chat("a  b"))).toBe(outcome.key);
+    expect(cache.keyOf(chat("a b"))).toBe(outcome.key);
+    expect(cache.keyOf(chat("a b"), { namespace: "other" })).not.toBe(outcome.key);
+    expect(cache.keyOf({ model } as CacheRequest)).toBeUndefined();
+  });
+});
