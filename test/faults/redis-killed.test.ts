@@ -1,4 +1,5 @@
 import type { CacheResponse, RecallCache } from "@recall/core";
+import { fakeClock } from "@recall/core/testing";
 import type { RedisRecall } from "@recall/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ask, createApp } from "../support/app.js";
@@ -6,6 +7,7 @@ import { type RedisServer, sleep, startRedisServer, until } from "../support/pro
 
 const UPSTREAM_MS = 20;
 const STORE_TIMEOUT_MS = 100;
+const COOLDOWN_MS = 1_000;
 
 /** An upstream model that always answers, after UPSTREAM_MS. */
 async function model(question: string): Promise<CacheResponse> {
@@ -39,10 +41,16 @@ describe("Redis killed mid-run, then restarted", () => {
       storeTimeoutMs: STORE_TIMEOUT_MS,
       semantic: true,
     };
-    const a = createApp(config);
-    const b = createApp(config);
+    // The lock breaker's cooldown runs on this clock: the test moves it instead of waiting it out.
+    const clock = fakeClock();
+    const extra = { clock, breaker: { cooldownMs: COOLDOWN_MS } };
+    const a = createApp(config, extra);
+    const b = createApp(config, extra);
     apps.push(a, b);
     await Promise.all([a.cache.ready(), b.cache.ready()]);
+    const errors: string[] = [];
+    a.cache.on("error", (e) => errors.push(e.error.code));
+    const opened = () => errors.filter((code) => code === "RECALL_LOCK_UNAVAILABLE").length;
 
     expect((await a.cache.run(ask("warm-up"), () => model("warm-up"))).status).toBe("miss");
     expect((await a.cache.run(ask("warm-up"), () => model("warm-up"))).status).toBe("hit");
@@ -74,26 +82,33 @@ describe("Redis killed mid-run, then restarted", () => {
       }
     })();
 
-    await sleep(300);
+    expect(await until(() => calls.length >= 3, 10_000)).toBe(true);
     await redis.kill();
     phase = "down";
-    await sleep(2_000);
+    const down = () => calls.filter((c) => c.phase === "down");
+    // Commands fail at once while disconnected: the store's read as misses, the lock's until five
+    // failures open its breaker; calls go on.
+    expect(await until(() => opened() >= 1 && down().length > 5, 10_000)).toBe(true);
+    // Past the cooldown one call probes the dead lock, which opens the breaker again.
+    clock.advance(COOLDOWN_MS);
+    expect(await until(() => opened() >= 2 && down().length > 10, 10_000)).toBe(true);
     phase = "restarting";
     await redis.restart();
     const restartedAt = Date.now();
-    // Caching resumes on the same connection objects: a stored answer is hit again.
+    // Caching resumes on the same connection objects, once they have reconnected (within their
+    // reconnect backoff): a stored answer is hit again.
     const resumed = await until(() => calls.some((c) => c.at > restartedAt && c.status === "hit"), 10_000);
     phase = "back";
     stop = true;
     await loop;
 
     expect(failures).toEqual([]);
-    const down = calls.filter((c) => c.phase === "down");
-    expect(down.length).toBeGreaterThan(10);
+    const whileDown = down();
+    expect(whileDown.length).toBeGreaterThan(10);
     // Served upstream while Redis is gone, each call at most the store timeout slower than the model
     // (plus scheduling slack for a busy 2-core machine).
-    expect(down.filter((c) => c.status === "miss").length).toBe(down.length);
-    const slowest = Math.max(...down.map((c) => c.ms));
+    expect(whileDown.filter((c) => c.status === "miss").length).toBe(whileDown.length);
+    const slowest = Math.max(...whileDown.map((c) => c.ms));
     expect(slowest).toBeLessThan(UPSTREAM_MS + STORE_TIMEOUT_MS + 150);
     expect(resumed).toBe(true);
 
