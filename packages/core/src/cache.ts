@@ -168,7 +168,7 @@ export class RecallCache {
     }
 
     for (let attempt = 0; ; attempt++) {
-      const slot = this.coalescer.join(keys.key, this.waitTimeoutMs);
+      const slot = this.coalescer.join(keys.key, options.waitTimeoutMs ?? this.waitTimeoutMs);
       if (slot.leader) return this.lead<T>(request, keys, call, options, slot.settle);
       const shared = (await slot.result) as CacheOutcome<T> | undefined;
       if (shared) return { hit: true, outcome: this.stages.hits.coalesced(shared, call, modelId) };
@@ -206,7 +206,8 @@ export class RecallCache {
     options: CallOptions,
     settle: (outcome: CacheOutcome | undefined) => void,
   ): Promise<Lookup<T>> {
-    const won = this.stages.lock ? await this.stages.lock.acquire(keys.key) : {};
+    const wait = options.waitTimeoutMs ?? this.waitTimeoutMs;
+    const won = this.stages.lock ? await this.stages.lock.acquire(keys.key, wait) : {};
     if (won.entry) {
       const outcome = this.stages.hits.coalescedEntry<T>(won.entry, call, request.model.id);
       settle(outcome);

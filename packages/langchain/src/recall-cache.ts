@@ -97,7 +97,9 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
     super();
     const read = readOptions(options, "RecallLangChainCache options", ["pendingTimeoutMs"]);
     this.recall = read.cache;
-    this.defaults = read.defaults;
+    // LangChain never tells a cache that a model call failed: the next identical call waits for the
+    // lost answer this long (once), so the wait is shorter than the cache's default of 60 s.
+    this.defaults = { waitTimeoutMs: 10_000, ...read.defaults };
     this.hitUsage = read.hitUsage;
     const pending = read.own.pendingTimeoutMs ?? 600_000;
     assertOption(

@@ -242,3 +242,16 @@ describe("keyOf", () => {
     expect(cache.keyOf({ model } as CacheRequest)).toBeUndefined();
   });
 });
+
+describe("waitTimeoutMs per call", () => {
+  it("bounds how long one call waits for an identical one in flight", async () => {
+    const cache = createCache(); // the cache waits 60 s by default
+    const leader = await cache.lookup(chat("q"));
+    expect(leader.hit).toBe(false);
+    const started = Date.now();
+    const waiter = await cache.lookup(chat("q"), { waitTimeoutMs: 20 });
+    expect(waiter.hit).toBe(false); // it gave up waiting and calls upstream itself
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(() => parseCallOptions({ waitTimeoutMs: -1 }, { where: "w" })).toThrow(/w\.waitTimeoutMs/);
+  });
+});

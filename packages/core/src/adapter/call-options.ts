@@ -17,7 +17,7 @@ export interface ParsedCallOptions<Extra extends string> {
 }
 
 const BOOLEANS = ["noCache", "noStore", "forceRefresh", "semantic"] as const;
-const KNOWN = new Set<string>([...BOOLEANS, "ttl", "namespace", "threshold", "tags"]);
+const KNOWN = new Set<string>([...BOOLEANS, "ttl", "namespace", "threshold", "tags", "waitTimeoutMs"]);
 
 /**
  * Reads per-call options given to an adapter (`providerOptions.recall`, LangChain's `recall` call
@@ -59,7 +59,14 @@ export function parseCallOptions<Extra extends string = never>(
       call[name as (typeof BOOLEANS)[number]] = v;
     }
   }
-  const { ttl, namespace, threshold, tags } = given;
+  const { ttl, namespace, threshold, tags, waitTimeoutMs } = given;
+  if (waitTimeoutMs !== undefined) {
+    assertOption(
+      typeof waitTimeoutMs === "number" && Number.isFinite(waitTimeoutMs) && waitTimeoutMs >= 0,
+      `${where}.waitTimeoutMs must be a non-negative number of ms, got ${JSON.stringify(waitTimeoutMs)}`,
+    );
+    call.waitTimeoutMs = waitTimeoutMs;
+  }
   if (ttl !== undefined) {
     assertOption(
       typeof ttl === "number" && Number.isFinite(ttl) && ttl >= 0,

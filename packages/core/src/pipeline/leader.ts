@@ -24,8 +24,11 @@ export class CrossInstanceLock {
   ) {}
 
   /** The lock (the caller calls upstream, then releases it), or the answer another instance stored. */
-  async acquire(key: string): Promise<{ handle?: LockHandle; entry?: CacheEntry }> {
-    const deadline = this.clock.now() + this.waitTimeoutMs;
+  async acquire(
+    key: string,
+    waitTimeoutMs = this.waitTimeoutMs,
+  ): Promise<{ handle?: LockHandle; entry?: CacheEntry }> {
+    const deadline = this.clock.now() + waitTimeoutMs;
     const lockKey = `${key}:lock`;
     while (this.clock.now() < deadline) {
       const permit = this.breaker.allow();

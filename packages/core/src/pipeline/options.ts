@@ -68,6 +68,11 @@ export interface CallOptions {
   semantic?: boolean;
   /** Tags for this entry, so a whole tag can be purged at once. */
   tags?: string[];
+  /**
+   * How long this call waits for an identical call's answer (in this process or, with a lock, in
+   * another) before it calls upstream itself. Default: the cache's `waitTimeoutMs`.
+   */
+  waitTimeoutMs?: number;
 }
 
 export const DAY = 86_400_000;
