@@ -2,8 +2,8 @@ import { type AIMessage, HumanMessage, SystemMessage } from "@langchain/core/mes
 import { StringOutputParser } from "@langchain/core/output_parsers";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { FakeLLM } from "@langchain/core/utils/testing";
-import { createCache, RecallError } from "@recall/core";
-import { fakeEmbedder } from "@recall/core/testing";
+import { type Clock, createCache, RecallError } from "@recall/core";
+import { fakeClock, fakeEmbedder } from "@recall/core/testing";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { brokenStore, CountingChatModel, inspectableStore } from "../test/fake-models.js";
@@ -16,13 +16,19 @@ const embedder = () => fakeEmbedder({ synonyms: [[CAPITAL, PARAPHRASE]] });
 const recallOf = (message: { response_metadata: Record<string, unknown> }) =>
   message.response_metadata.recall as RecallMetadata;
 
-function setup(options: { semantic?: boolean; ttl?: number; waitTimeoutMs?: number; sleep?: number } = {}) {
+function setup(
+  options: { semantic?: boolean; ttl?: number; waitTimeoutMs?: number; sleep?: number; clock?: Clock } = {},
+) {
   const recall = createCache({
     ...(options.semantic ? { semantic: { embedder: embedder() } } : {}),
     ...(options.ttl ? { ttl: options.ttl } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  // A call default: the adapter's own default (10 s) overrides the cache's.
+  const cache = new RecallLangChainCache({
+    cache: recall,
     ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
   });
-  const cache = new RecallLangChainCache({ cache: recall });
   const model = new CountingChatModel({
     responses: ["Paris.", "Lyon?", "Marseille?"],
     ...(options.sleep ? { sleep: options.sleep } : {}),
@@ -122,10 +128,13 @@ describe("RecallLangChainCache", () => {
   });
 
   it("expires entries after their TTL", async () => {
-    const { model } = setup({ ttl: 40 });
+    const clock = fakeClock();
+    const { model } = setup({ ttl: 40, clock });
     await model.invoke(CAPITAL);
-    await new Promise((r) => setTimeout(r, 80));
-    await model.invoke(CAPITAL);
+    clock.advance(39);
+    expect(recallOf(await model.invoke(CAPITAL)).status).toBe("hit");
+    clock.advance(1);
+    expect(recallOf(await model.invoke(CAPITAL)).status).toBe("miss");
     expect(model.calls).toBe(2);
   });
 
@@ -192,7 +201,9 @@ describe("RecallLangChainCache", () => {
   });
 
   it("stores nothing when the call fails, and the next call stores its answer", async () => {
-    const { model } = setup({ waitTimeoutMs: 50 });
+    // LangChain never tells a cache the call failed: the next call waits out the bound on the
+    // lost leader first, 1 ms here.
+    const { model } = setup({ waitTimeoutMs: 1 });
     model.counter.failNext = 1;
     await expect(model.invoke(CAPITAL)).rejects.toThrow("upstream failed");
     expect(recallOf(await model.invoke(CAPITAL)).status).toBe("miss");
