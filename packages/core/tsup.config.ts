@@ -19,8 +19,17 @@ const engineFromPackage: Plugin = {
   },
 };
 
-// `testing` (fakeEmbedder, fakeClock, vectors) is for tests; the conformance suites are in @recall/test-suite.
+// Subpaths share one copy of the engine: `splitting` puts common modules in shared chunks (ESM and
+// CJS), and `testing` imports the engine from the package itself. `testing` (fakeEmbedder, fakeClock,
+// vectors) is for tests; the conformance suites are in @recall/test-suite.
 export default recallBuild(
-  { index: "src/index.ts", testing: "src/testing/index.ts" },
-  { esbuildPlugins: [engineFromPackage] },
+  {
+    index: "src/index.ts",
+    adapter: "src/entries/adapter.ts",
+    guard: "src/entries/guard.ts",
+    "vector-index": "src/entries/vector-index.ts",
+    calibrate: "src/entries/calibrate.ts",
+    testing: "src/testing/index.ts",
+  },
+  { esbuildPlugins: [engineFromPackage], splitting: true },
 );

@@ -13,6 +13,8 @@ export default defineConfig({
       { find: /^@recall\/test-suite$/, replacement: path("../test-suite/src/index.ts") },
       { find: /^@recall\/core$/, replacement: path("./src/index.ts") },
       { find: /^@recall\/core\/testing$/, replacement: path("./src/testing/index.ts") },
+      { find: /^@recall\/core\/index$/, replacement: path("./src/entries/vector-index.ts") },
+      { find: /^@recall\/core\/(adapter|guard|calibrate)$/, replacement: path("./src/entries/$1.ts") },
     ],
   },
   test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"], testTimeout: 30_000 },

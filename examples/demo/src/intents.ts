@@ -1,4 +1,4 @@
-import { normalizeText } from "@recall/core";
+import { normalizeText } from "@recall/core/adapter";
 import { intents } from "./workload.js";
 
 const byQuestion = new Map<string, string>();

@@ -1,14 +1,5 @@
-import {
-  assertOption,
-  type CacheRequest,
-  type CacheStatus,
-  type LookupMiss,
-  parseCallOptions,
-  passThrough,
-  type RecallCache,
-  type RecallSummary,
-  summarize,
-} from "@recall/core";
+import type { CacheRequest, CacheStatus, LookupMiss, RecallCache, RecallSummary } from "@recall/core";
+import { assertOption, parseCallOptions, passThrough, summarize } from "@recall/core/adapter";
 import type { Context, MiddlewareHandler } from "hono";
 
 export interface RecallHonoOptions {

@@ -1,4 +1,4 @@
-import { assertOption } from "@recall/core";
+import { assertOption } from "@recall/core/adapter";
 
 /** How a cached stream is played back: at once, at the original pace, or `n` times faster than it. */
 export type ReplayPace = "instant" | "original" | number;

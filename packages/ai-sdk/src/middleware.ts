@@ -5,15 +5,8 @@ import type {
   LanguageModelV4Middleware,
   LanguageModelV4StreamResult,
 } from "@ai-sdk/provider";
-import {
-  assertOption,
-  type CacheOutcome,
-  type CallOptions,
-  parseCallOptions,
-  passThrough,
-  type RecallCache,
-  summarize,
-} from "@recall/core";
+import type { CacheOutcome, CallOptions, RecallCache } from "@recall/core";
+import { assertOption, parseCallOptions, passThrough, summarize } from "@recall/core/adapter";
 import { checkPace, type ReplayPace } from "./call-options.js";
 import { type GenerateBody, isGenerateBody, replayGenerate, toGenerateResponse } from "./generate.js";
 import { withRecall } from "./provider-metadata.js";

@@ -1,4 +1,4 @@
-import { setOwn } from "@recall/core";
+import { setOwn } from "@recall/core/adapter";
 
 /**
  * A JSON-safe copy of an AI SDK value and back: `Date`, `Uint8Array` and `URL` survive a store that

@@ -3,7 +3,8 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
-import { type LookupMiss, type ResponseToolCall, settleStream } from "@recall/core";
+import type { LookupMiss, ResponseToolCall } from "@recall/core";
+import { settleStream } from "@recall/core/adapter";
 import { withoutRecallMetadata, withRecall } from "./provider-metadata.js";
 import { toStorable } from "./storable.js";
 import { answerFields } from "./summary.js";

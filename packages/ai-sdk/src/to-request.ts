@@ -6,15 +6,8 @@ import type {
   LanguageModelV4ProviderTool,
   SharedV4ProviderOptions,
 } from "@ai-sdk/provider";
-import {
-  type CacheRequest,
-  collectSecrets,
-  type GenerationParams,
-  type Message,
-  stripSecrets,
-  type ToolChoice,
-  type ToolDefinition,
-} from "@recall/core";
+import type { CacheRequest, GenerationParams, Message, ToolChoice, ToolDefinition } from "@recall/core";
+import { collectSecrets, stripSecrets } from "@recall/core/adapter";
 import { withoutRecallMetadata } from "./provider-metadata.js";
 
 /** Which AI SDK call a cache entry answers; a generate result and a recorded stream never share a key. */

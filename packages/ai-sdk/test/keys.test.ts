@@ -1,5 +1,6 @@
 import type { LanguageModelV4CallOptions } from "@ai-sdk/provider";
-import { createCache, requestKeys } from "@recall/core";
+import { createCache } from "@recall/core";
+import { requestKeys } from "@recall/core/adapter";
 import { wrapLanguageModel } from "ai";
 import { describe, expect, it } from "vitest";
 import { recallMiddleware, toCacheRequest } from "../src/index.js";

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_GUARD_RULES } from "@recall/core";
+import { DEFAULT_GUARD_RULES } from "@recall/core/guard";
 import { fakeEmbedder } from "@recall/core/testing";
 import { describe, expect, it } from "vitest";
 import { parseGuardRules, parseThresholds } from "./calibrate.js";

@@ -3,20 +3,16 @@
  * cache, the guard, the threshold) and prints precision, recall and false-hit rate per threshold.
  */
 import { readFile } from "node:fs/promises";
+import { DEFAULT_THRESHOLD, type Embedder } from "@recall/core";
 import {
   type CalibrationMetrics,
   type CalibrationPair,
   type CalibrationReport,
   calibrate,
-  createGuard,
-  DEFAULT_GUARD_RULES,
-  DEFAULT_THRESHOLD,
-  type Embedder,
-  type GuardRuleName,
-  guardRules,
   suggestThreshold,
   thresholdRange,
-} from "@recall/core";
+} from "@recall/core/calibrate";
+import { createGuard, DEFAULT_GUARD_RULES, type GuardRuleName, guardRules } from "@recall/core/guard";
 import { parseOptions } from "./args.js";
 import { loadLocalEmbedder } from "./local-embedder.js";
 import { UsageError } from "./usage-error.js";

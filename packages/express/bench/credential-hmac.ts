@@ -4,7 +4,8 @@
  * cache hit). Single process, no HTTP.
  *   pnpm --filter @recall/express bench:credential
  */
-import { type CacheRequest, createCache, requestKeys } from "@recall/core";
+import { type CacheRequest, createCache } from "@recall/core";
+import { requestKeys } from "@recall/core/adapter";
 import { credentialKey, credentialScope, scopedRequest } from "../src/credential-scope.js";
 
 const ROUNDS = 5;

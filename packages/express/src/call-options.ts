@@ -1,4 +1,5 @@
-import { assertOption, type CallOptions, parseCallOptions } from "@recall/core";
+import type { CallOptions } from "@recall/core";
+import { assertOption, parseCallOptions } from "@recall/core/adapter";
 import type { Request } from "express";
 import { parseCacheControl } from "./cache-control.js";
 import { ApiError } from "./errors.js";

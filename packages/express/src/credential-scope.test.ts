@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { requestKeys } from "@recall/core";
+import { requestKeys } from "@recall/core/adapter";
 import type { Request } from "express";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
-import { assertOption, type CacheRequest } from "@recall/core";
+import type { CacheRequest } from "@recall/core";
+import { assertOption } from "@recall/core/adapter";
 import type { Request, RequestHandler } from "express";
 import { ApiError, sendApiError } from "./errors.js";
 import type { ProxyContext } from "./proxy-context.js";

@@ -1,4 +1,5 @@
-import { type CacheOutcome, type CacheStatus, summarize } from "@recall/core";
+import type { CacheOutcome, CacheStatus } from "@recall/core";
+import { summarize } from "@recall/core/adapter";
 import type { Response } from "express";
 
 /** `HIT`, `SEMANTIC`, `MISS` or `BYPASS`: how the answer was found. */

@@ -1,4 +1,5 @@
-import { assertOption, type NamespaceStats, type RecallCache } from "@recall/core";
+import type { NamespaceStats, RecallCache } from "@recall/core";
+import { assertOption } from "@recall/core/adapter";
 import type { RequestHandler } from "express";
 import { Counter, Gauge, Registry } from "prom-client";
 

@@ -1,4 +1,4 @@
-import { canonicalJson, requestKeys } from "@recall/core";
+import { canonicalJson, requestKeys } from "@recall/core/adapter";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ApiError } from "./errors.js";

@@ -1,16 +1,15 @@
-import {
-  type CacheRequest,
-  canonicalJson,
-  type FilePart,
-  type GenerationParams,
-  type Message,
-  type ResponseFormat,
-  sha256,
-  type TextPart,
-  type ToolCallPart,
-  type ToolChoice,
-  type ToolDefinition,
+import type {
+  CacheRequest,
+  FilePart,
+  GenerationParams,
+  Message,
+  ResponseFormat,
+  TextPart,
+  ToolCallPart,
+  ToolChoice,
+  ToolDefinition,
 } from "@recall/core";
+import { canonicalJson, sha256 } from "@recall/core/adapter";
 import { isObject, validateChatBody } from "./openai-validate.js";
 
 type Json = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { assertOption } from "@recall/core";
+import { assertOption } from "@recall/core/adapter";
 import type { RequestHandler } from "express";
 import { ApiError, sendApiError } from "./errors.js";
 import { upstreamUnreachable } from "./proxy-json.js";

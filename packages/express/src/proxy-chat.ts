@@ -1,4 +1,5 @@
-import { type CacheOutcome, type Lookup, passThrough } from "@recall/core";
+import type { CacheOutcome, Lookup } from "@recall/core";
+import { passThrough } from "@recall/core/adapter";
 import type { RequestHandler, Response } from "express";
 import { requestCallOptions } from "./call-options.js";
 import { proxiedRequest } from "./credential-scope.js";

@@ -1,4 +1,5 @@
-import { type LookupMiss, settleStream } from "@recall/core";
+import type { LookupMiss } from "@recall/core";
+import { settleStream } from "@recall/core/adapter";
 import type { Request, Response } from "express";
 import { setRecallHeaders } from "./headers.js";
 import { describeChatCompletion } from "./openai-response.js";

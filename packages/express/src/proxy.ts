@@ -1,4 +1,5 @@
-import { assertOption, RecallCache } from "@recall/core";
+import { RecallCache } from "@recall/core";
+import { assertOption } from "@recall/core/adapter";
 import express, { type Router } from "express";
 import { checkRequestCacheOptions, type RequestCacheOptions } from "./call-options.js";
 import { credentialKey, requireCredential } from "./credential-scope.js";

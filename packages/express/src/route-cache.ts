@@ -1,10 +1,5 @@
-import {
-  assertOption,
-  type CacheRequest,
-  type LookupMiss,
-  type RecallCache,
-  settleStream,
-} from "@recall/core";
+import type { CacheRequest, LookupMiss, RecallCache } from "@recall/core";
+import { assertOption, settleStream } from "@recall/core/adapter";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { checkRequestCacheOptions, type RequestCacheOptions, requestCallOptions } from "./call-options.js";
 import { ApiError, sendApiError } from "./errors.js";

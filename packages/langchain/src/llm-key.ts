@@ -4,7 +4,7 @@
  * in `@langchain/core`). Commas also occur inside the JSON values, so it is read value by value.
  */
 
-import { setOwn } from "@recall/core";
+import { setOwn } from "@recall/core/adapter";
 
 /** Parses an llmKey into its members. Throws on text that is not in that format. */
 export function parseLlmKey(llmKey: string): Record<string, unknown> {

@@ -1,12 +1,6 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import {
-  canonicalJson,
-  type FilePart,
-  type Message,
-  sha256,
-  type TextPart,
-  type ToolCallPart,
-} from "@recall/core";
+import type { FilePart, Message, TextPart, ToolCallPart } from "@recall/core";
+import { canonicalJson, sha256 } from "@recall/core/adapter";
 
 /** A conversation in Recall's terms, plus what messages carry that Recall's messages have no field for. */
 export interface Conversation {

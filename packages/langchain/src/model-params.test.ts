@@ -1,4 +1,4 @@
-import { canonicalJson } from "@recall/core";
+import { canonicalJson } from "@recall/core/adapter";
 import { describe, expect, it } from "vitest";
 import { parseLlmKey } from "./llm-key.js";
 import { modelCall } from "./model-params.js";

@@ -1,5 +1,5 @@
 import type { GenerationParams, ModelRef, ResponseFormat, ToolChoice, ToolDefinition } from "@recall/core";
-import { collectSecrets, stripSecrets } from "@recall/core";
+import { collectSecrets, stripSecrets } from "@recall/core/adapter";
 
 /** What an llmKey says about the call, with credentials and transport settings removed. */
 export interface ModelCall {

@@ -1,4 +1,5 @@
-import { assertOption, type CallOptions, parseCallOptions, RecallCache } from "@recall/core";
+import { type CallOptions, RecallCache } from "@recall/core";
+import { assertOption, parseCallOptions } from "@recall/core/adapter";
 import type { HitUsage } from "./status.js";
 
 /** Options shared by `RecallLangChainCache` and `withRecall`: call defaults, plus `hitUsage`. */

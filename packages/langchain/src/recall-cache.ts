@@ -1,16 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { BaseCache } from "@langchain/core/caches";
 import type { Generation } from "@langchain/core/outputs";
-import {
-  assertOption,
-  type CacheOutcome,
-  type CacheRequest,
-  type CallOptions,
-  type LookupMiss,
-  type RecallCache,
-  sha256,
-  summarize,
-} from "@recall/core";
+import type { CacheOutcome, CacheRequest, CallOptions, LookupMiss, RecallCache } from "@recall/core";
+import { assertOption, sha256, summarize } from "@recall/core/adapter";
 import {
   describeGenerations,
   isStoredGenerations,

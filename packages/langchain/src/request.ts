@@ -1,7 +1,7 @@
 import type { BaseLanguageModel } from "@langchain/core/language_models/base";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { CacheRequest } from "@recall/core";
-import { containsSecret } from "@recall/core";
+import { containsSecret } from "@recall/core/adapter";
 import { parseLlmKey } from "./llm-key.js";
 import { toConversation } from "./messages.js";
 import { modelCall } from "./model-params.js";

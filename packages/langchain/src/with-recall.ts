@@ -7,17 +7,8 @@ import {
 import { AIMessageChunk, type BaseMessage, convertToChunk } from "@langchain/core/messages";
 import { type ChatGeneration, ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { type Runnable, RunnableBinding, type RunnableConfig } from "@langchain/core/runnables";
-import {
-  type CallOptions,
-  errorCodes,
-  type Lookup,
-  parseCallOptions,
-  passThrough,
-  type RecallCache,
-  RecallError,
-  settleStream,
-  summarize,
-} from "@recall/core";
+import { type CallOptions, errorCodes, type Lookup, type RecallCache, RecallError } from "@recall/core";
+import { parseCallOptions, passThrough, settleStream, summarize } from "@recall/core/adapter";
 import {
   describeGenerations,
   isStoredGenerations,

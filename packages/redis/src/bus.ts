@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { BusMessage, CacheBus } from "@recall/core";
-import { decodeVector, encodeVector } from "@recall/core";
+import { decodeVector, encodeVector } from "@recall/core/adapter";
 import {
   checkTimeout,
   closeClient,
