@@ -4,6 +4,9 @@ import { LruMap } from "./memory-store.js";
 /**
  * Puts a small LRU in front of an embedder, so the same text is embedded once (a lookup and the
  * store that follows it, repeated questions, concurrent identical calls).
+ *
+ * @example
+ * const embedder = cachedEmbedder(aiSdkEmbedder({ model: openai.embedding("text-embedding-3-small") }));
  */
 export function cachedEmbedder(embedder: Embedder, maxEntries = 2_000): Embedder {
   const cache = new LruMap<string, Promise<Float32Array>>(maxEntries);

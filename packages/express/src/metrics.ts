@@ -149,6 +149,9 @@ export function prometheusText(cache: RecallCache): Promise<string> {
 /**
  * `GET /metrics` for Prometheus (or any scraper of its text format), from a private registry. To
  * serve Recall's metrics with your own, use `registerRecallMetrics(cache, yourRegistry)` instead.
+ *
+ * @example
+ * app.get("/metrics", metricsHandler(cache));
  */
 export function metricsHandler(cache: RecallCache): RequestHandler {
   const registry = registerRecallMetrics(cache);
@@ -161,7 +164,12 @@ export function metricsHandler(cache: RecallCache): RequestHandler {
   };
 }
 
-/** `GET` the cache's statistics as JSON: totals and per namespace (hits, misses, savings, …). */
+/**
+ * `GET` the cache's statistics as JSON: totals and per namespace (hits, misses, savings, …).
+ *
+ * @example
+ * app.get("/stats", statsHandler(cache));
+ */
 export function statsHandler(cache: RecallCache): RequestHandler {
   return (_req, res) => {
     res.setHeader("Cache-Control", "no-store");

@@ -30,6 +30,11 @@ const ROUTES: Record<string, MockEndpoint> = {
  * Starts a local OpenAI-compatible server on 127.0.0.1 (chat completions, Responses API,
  * embeddings, models), good enough for the official `openai`, `@ai-sdk/openai` and
  * `@langchain/openai` clients. Point a client's base URL at `server.url`.
+ *
+ * @example
+ * const server = await startMockOpenAI();
+ * const client = new OpenAI({ baseURL: server.url, apiKey: "test" });
+ * // … then: await server.close();
  */
 export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<MockOpenAIServer> {
   const requests: RecordedRequest[] = [];

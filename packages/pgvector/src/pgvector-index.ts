@@ -47,6 +47,10 @@ const BATCH = 200;
  * namespace and partition as filtered columns, an HNSW index on cosine distance, searched with
  * iterative scans so a small partition is found even beside a huge one. The schema is created on
  * first use.
+ *
+ * @example
+ * const index = createPgVectorIndex({ connectionString: process.env.DATABASE_URL, dimensions: 384 });
+ * const cache = createCache({ store, bus, semantic: { embedder: createLocalEmbedder(), index } });
  */
 export function createPgVectorIndex(options: PgVectorIndexOptions): PgVectorIndex {
   const what = "createPgVectorIndex";

@@ -47,6 +47,10 @@ type WireVectorAdded = {
  * reaches the other instances' in-process indexes. Publishing uses the shared client; listening
  * uses a duplicate connection (a subscribed connection can do nothing else). node-redis
  * re-subscribes on its own after a reconnect, and the cache is told of the gap to catch up.
+ *
+ * @example
+ * const bus = createRedisBus({ url: "redis://127.0.0.1:6379" });
+ * const cache = createCache({ store, bus, semantic: { embedder } }); // paraphrases stored elsewhere match here
  */
 export function createRedisBus(options: RedisBusOptions): RedisBus {
   const what = "createRedisBus";

@@ -47,6 +47,10 @@ return 0`;
  * A stampede lock on Redis: `SET key token NX PX ttl`, extended while its holder works, deleted only
  * by its holder, expiring if the holder dies. Waiters are woken by pub/sub when the holder releases,
  * and poll the key as a fallback.
+ *
+ * @example
+ * const lock = createRedisLock({ url: "redis://127.0.0.1:6379" });
+ * const cache = createCache({ store, lock }); // one upstream call per request across processes
  */
 export function createRedisLock(options: RedisLockOptions): RedisLock {
   const what = "createRedisLock";

