@@ -17,6 +17,8 @@ export {
 export type { CacheEntry } from "../entry.js";
 export { decodeVector, encodeVector, isCacheEntry } from "../entry.js";
 export { assertOption } from "../errors.js";
+export type { FileContent } from "../file-digest.js";
+export { fileDigest } from "../file-digest.js";
 export type { RequestKeys } from "../keys.js";
 export { KEY_FORMAT_VERSION, requestKeys, sha256 } from "../keys.js";
 export type { NormalizeOptions } from "../normalize.js";
