@@ -219,6 +219,36 @@ describe("fail open", () => {
     expect(errors.every((c) => c === "RECALL_STORE_ERROR")).toBe(true);
   });
 
+  it("opens the store's breaker when Keyv reports failures as events and resolves them as misses", async () => {
+    let reached = 0;
+    const down = new Keyv({
+      store: {
+        get: async () => {
+          reached++;
+          throw new Error("ECONNREFUSED");
+        },
+        set: async () => {
+          reached++;
+          throw new Error("ECONNREFUSED");
+        },
+        delete: async () => false,
+        clear: async () => {},
+      } as never,
+    });
+    // This is how Keyv behaves with @keyv/redis and Redis down: an error event, then a miss.
+    expect(await down.get("probe").catch(() => "rejected")).toBeUndefined();
+    reached = 0;
+    const cache = createCache({ store: down, breaker: { failures: 3, cooldownMs: 60_000 } });
+    const errors: string[] = [];
+    cache.on("error", (e) => errors.push(e.error.code));
+    for (let i = 0; i < 6; i++) await cache.run(ask(`q${i}`), async () => answer("from upstream"));
+    expect(errors).toContain("RECALL_STORE_UNAVAILABLE");
+    expect(reached).toBeLessThan(6); // once open, calls skip the store
+    // The user's own instance is left as it was.
+    expect(down.throwOnErrors).toBe(false);
+    expect(await down.get("probe")).toBeUndefined();
+  });
+
   it("answers upstream when the store hangs, after the store timeout", async () => {
     const hanging = new Keyv({
       store: {

@@ -8,16 +8,24 @@ import { errorCodes, RecallError, toRecallError } from "./errors.js";
  * that keeps failing is left alone for a while (`Breaker`), so calls stop waiting out its timeouts.
  */
 export class SafeStore {
+  /** Keyv `error` events so far: an operation during which one fired failed, whatever it returned. */
+  private errorEvents = 0;
+
+  readonly keyv: Keyv;
+
   constructor(
-    readonly keyv: Keyv,
+    keyv: Keyv,
     private readonly timeoutMs: number,
     private readonly onError: (error: RecallError, key?: string) => void,
     private readonly breaker = new Breaker(),
   ) {
-    // Keyv reports some adapter failures as events rather than rejections.
-    keyv.on("error", (error: unknown) =>
-      this.onError(toRecallError(errorCodes.STORE_ERROR, "store error", error)),
-    );
+    this.keyv = throwingView(keyv);
+    // Keyv reports most adapter failures as events and resolves the call as a miss (@keyv/redis with
+    // Redis down does): they are reported here, and counted against the breaker below.
+    keyv.on("error", (error: unknown) => {
+      this.errorEvents++;
+      this.onError(toRecallError(errorCodes.STORE_ERROR, "store error", error));
+    });
   }
 
   get<T>(key: string): Promise<T | undefined> {
@@ -55,6 +63,7 @@ export class SafeStore {
       this.onError(error, key);
       this.breaker.failed(permit);
     };
+    const errorsBefore = this.errorEvents;
     return new Promise<T>((resolve) => {
       let settled = false;
       const timer = setTimeout(() => {
@@ -74,17 +83,35 @@ export class SafeStore {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          this.breaker.succeeded(permit);
+          // Already reported by the error listener; it still counts as a failure.
+          if (this.errorEvents > errorsBefore) this.breaker.failed(permit);
+          else this.breaker.succeeded(permit);
           resolve(value);
         },
         (error: unknown) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          fail(toRecallError(errorCodes.STORE_ERROR, `store ${op} failed`, error));
+          // Keyv may have reported it as an event already: count it, do not report it twice.
+          if (this.errorEvents > errorsBefore) this.breaker.failed(permit);
+          else fail(toRecallError(errorCodes.STORE_ERROR, `store ${op} failed`, error));
           resolve(fallback);
         },
       );
     });
   }
+}
+
+/**
+ * The user's Keyv as Recall calls it: the same instance (its store, options, listeners and stats),
+ * seen through an object whose `throwOnErrors` is on. Keyv 5 resolves a failed `get` as a miss
+ * without any event unless `throwOnErrors` is set, which would hide a store outage; setting it on
+ * the user's instance would change how their own code sees that instance. Keyv keeps its state in
+ * plain members, so the view reads all of it from the instance.
+ */
+function throwingView(keyv: Keyv): Keyv {
+  if (keyv.throwOnErrors === true || !("throwOnErrors" in keyv)) return keyv;
+  const view = Object.create(keyv) as Keyv & { _throwOnErrors: boolean };
+  Object.defineProperty(view, "_throwOnErrors", { value: true, writable: true });
+  return view;
 }
