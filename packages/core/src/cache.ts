@@ -32,7 +32,8 @@ export class RecallCache {
   private readonly caseInsensitive: boolean;
   private readonly stages: Stages;
   private readonly coalescer = new Coalescer<CacheOutcome>();
-  private readonly waitTimeoutMs: number;
+  /** How long a call waits for an identical one in flight, unless its call options say otherwise. */
+  readonly waitTimeoutMs: number;
   private readonly started: Promise<void>;
 
   constructor(options: CacheOptions = {}) {

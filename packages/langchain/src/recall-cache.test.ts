@@ -24,7 +24,7 @@ function setup(
     ...(options.ttl ? { ttl: options.ttl } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  // A call default: the adapter's own default (10 s) overrides the cache's.
+  // A call default: the adapter waits min(10 s, the cache's waitTimeoutMs) unless told.
   const cache = new RecallLangChainCache({
     cache: recall,
     ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
@@ -209,6 +209,18 @@ describe("RecallLangChainCache", () => {
     expect(recallOf(await model.invoke(CAPITAL)).status).toBe("miss");
     expect(recallOf(await model.invoke(CAPITAL)).status).toBe("hit");
     expect(model.calls).toBe(2);
+  });
+
+  it("waits for a lost answer at most 10 s, or less when the cache says so", async () => {
+    const lookups: Array<number | undefined> = [];
+    for (const recall of [createCache(), createCache({ waitTimeoutMs: 200 })]) {
+      const spy = vi.spyOn(recall, "lookup");
+      const model = new CountingChatModel({ responses: ["Paris."] });
+      model.cache = new RecallLangChainCache({ cache: recall });
+      await model.invoke(CAPITAL);
+      lookups.push(spy.mock.calls[0]?.[1]?.waitTimeoutMs);
+    }
+    expect(lookups).toEqual([10_000, 200]);
   });
 
   it("fails open: a broken store means misses, never a failed call", async () => {

@@ -90,8 +90,9 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
     const read = readOptions(options, "RecallLangChainCache options", ["pendingTimeoutMs"]);
     this.recall = read.cache;
     // LangChain never tells a cache that a model call failed: the next identical call waits for the
-    // lost answer this long (once), so the wait is shorter than the cache's default of 60 s.
-    this.defaults = { waitTimeoutMs: 10_000, ...read.defaults };
+    // lost answer (once), so the wait is at most 10 s here, shorter than the cache's default of 60 s.
+    const wait = Math.min(10_000, read.cache.waitTimeoutMs ?? 10_000);
+    this.defaults = { waitTimeoutMs: wait, ...read.defaults };
     this.hitUsage = read.hitUsage;
     const pending = read.own.pendingTimeoutMs ?? 600_000;
     assertOption(
