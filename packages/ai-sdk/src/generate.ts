@@ -9,6 +9,8 @@ export interface GenerateBody {
   v: 1;
   type: "generate";
   result: unknown;
+  /** How long the model took, in ms: when a streamed replay of this result (paced) comes. */
+  ms?: number;
 }
 
 /**
@@ -19,6 +21,7 @@ export interface GenerateBody {
 export function toGenerateResponse(
   result: LanguageModelV4GenerateResult,
   modelId: string,
+  ms?: number,
 ): CacheResponse<GenerateBody> {
   const kept = {
     content: result.content,
@@ -32,7 +35,7 @@ export function toGenerateResponse(
       : undefined,
   };
   return {
-    body: { v: 1, type: "generate", result: toStorable(kept) },
+    body: { v: 1, type: "generate", result: toStorable(kept), ...(ms !== undefined ? { ms } : {}) },
     ...answerFields({
       text: result.structuredOutputText ?? textOf(result.content),
       toolCalls: toolCallsOf(result.content),

@@ -6,5 +6,5 @@ export type { RecallMiddlewareOptions } from "./middleware.js";
 export { recallMiddleware } from "./middleware.js";
 export type { RecallMetadata, RecallSavings } from "./provider-metadata.js";
 export type { StreamBody } from "./stream.js";
-export type { CallKind, ModelIdentity } from "./to-request.js";
+export type { ModelIdentity } from "./to-request.js";
 export { toCacheRequest } from "./to-request.js";

@@ -8,11 +8,12 @@ import type {
 import type { CacheOutcome, CallOptions, RecallCache } from "@recall/core";
 import { assertOption, parseCallOptions, passThrough, summarize } from "@recall/core/adapter";
 import { checkPace, type ReplayPace } from "./call-options.js";
-import { type GenerateBody, isGenerateBody, replayGenerate, toGenerateResponse } from "./generate.js";
+import { asGenerateBody, asStreamBody } from "./cross-replay.js";
+import { type GenerateBody, replayGenerate, toGenerateResponse } from "./generate.js";
 import { withRecall } from "./provider-metadata.js";
-import { isStreamBody, replayStream } from "./replay.js";
+import { replayStream } from "./replay.js";
 import { recordStream, type StreamBody } from "./stream.js";
-import { type CallKind, toCacheRequest } from "./to-request.js";
+import { toCacheRequest } from "./to-request.js";
 
 export interface RecallMiddlewareOptions {
   /** The cache to answer from (`createCache(...)` from `@recall/core`). */
@@ -27,7 +28,9 @@ export interface RecallMiddlewareOptions {
  * Recall as an AI SDK language-model middleware: `generateText`/`generateObject` and
  * `streamText`/`streamObject` answered from the cache on exact (and, when the cache has an
  * embedder, semantic) repeats; fresh answers stored once validated; identical calls in flight
- * coalesced into one model call.
+ * coalesced into one model call. A streamed and a plain call of the same prompt share one entry:
+ * a stream is replayed from a stored generate result, and a generate result assembled from a
+ * recorded stream.
  *
  * @example
  * import { openai } from "@ai-sdk/openai";
@@ -45,7 +48,7 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
   const { cache } = options;
   const defaultPace = options.pace ?? "instant";
 
-  async function lookup<T>(model: LanguageModelV4, params: LanguageModelV4CallOptions, kind: CallKind) {
+  async function lookup<T>(model: LanguageModelV4, params: LanguageModelV4CallOptions) {
     const where = "providerOptions.recall";
     const { call, extra } = parseCallOptions(params.providerOptions?.recall, {
       where,
@@ -53,7 +56,7 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
       extra: ["context", "pace"],
     });
     const pace = checkPace(extra.pace, `${where}.pace`) ?? defaultPace;
-    const found = await cache.lookup<T>(toCacheRequest(model, params, kind, extra.context), call);
+    const found = await cache.lookup<T>(toCacheRequest(model, params, extra.context), call);
     return { found, pace };
   }
 
@@ -61,11 +64,11 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
     specificationVersion: "v4",
 
     async wrapGenerate({ doGenerate, params, model }): Promise<LanguageModelV4GenerateResult> {
-      const { found } = await lookup<GenerateBody>(model, params, "generate");
-      if (found.hit && isGenerateBody(found.outcome.response.body)) {
-        return replayGenerate(found.outcome.response.body, summarize(found.outcome));
-      }
-      const ticket = found.hit ? notOurs<GenerateBody>(found.outcome, "generate") : found;
+      const { found } = await lookup<GenerateBody | StreamBody>(model, params);
+      const cached = found.hit ? asGenerateBody(found.outcome.response.body) : undefined;
+      if (found.hit && cached) return replayGenerate(cached, summarize(found.outcome));
+      const ticket = found.hit ? notOurs(found.outcome) : found;
+      const start = performance.now();
       let result: LanguageModelV4GenerateResult;
       try {
         result = await doGenerate();
@@ -73,17 +76,18 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
         ticket.fail();
         throw error;
       }
-      const outcome = await ticket.commit(() => toGenerateResponse(result, model.modelId));
+      const ms = Math.round(performance.now() - start);
+      const outcome = await ticket.commit(() => toGenerateResponse(result, model.modelId, ms));
       return { ...result, providerMetadata: withRecall(result.providerMetadata, summarize(outcome)) };
     },
 
     async wrapStream({ doStream, params, model }): Promise<LanguageModelV4StreamResult> {
-      const { found, pace } = await lookup<StreamBody>(model, params, "stream");
-      if (found.hit && isStreamBody(found.outcome.response.body)) {
-        const recall = summarize(found.outcome);
-        return { stream: replayStream(found.outcome.response.body, recall, pace, params.abortSignal) };
+      const { found, pace } = await lookup<GenerateBody | StreamBody>(model, params);
+      const cached = found.hit ? asStreamBody(found.outcome.response.body) : undefined;
+      if (found.hit && cached) {
+        return { stream: replayStream(cached, summarize(found.outcome), pace, params.abortSignal) };
       }
-      const ticket = found.hit ? notOurs<StreamBody>(found.outcome, "stream") : found;
+      const ticket = found.hit ? notOurs(found.outcome) : found;
       const start = performance.now();
       let result: LanguageModelV4StreamResult;
       try {
@@ -104,8 +108,11 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
 }
 
 /** A hit on an entry this middleware cannot replay (another writer's, an older format): answered fresh, not stored. */
-function notOurs<T>(outcome: CacheOutcome, kind: CallKind) {
-  return passThrough<T>(outcome.namespace, `the cached entry is not a recorded AI SDK ${kind} result`);
+function notOurs(outcome: CacheOutcome) {
+  return passThrough<GenerateBody | StreamBody>(
+    outcome.namespace,
+    "the cached entry is not a recorded AI SDK generate result or stream",
+  );
 }
 
 function validate(options: RecallMiddlewareOptions): void {

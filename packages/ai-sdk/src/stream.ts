@@ -5,6 +5,7 @@ import type {
 } from "@ai-sdk/provider";
 import type { LookupMiss, ResponseToolCall } from "@recall/core";
 import { settleStream } from "@recall/core/adapter";
+import type { GenerateBody } from "./generate.js";
 import { withoutRecallMetadata, withRecall } from "./provider-metadata.js";
 import { toStorable } from "./storable.js";
 import { answerFields } from "./summary.js";
@@ -17,8 +18,11 @@ export interface StreamBody {
   times: number[];
 }
 
-/** The engine's half of a miss: store the recording, or give up so waiting callers go on their own. */
-export type StreamTicket = LookupMiss<StreamBody>;
+/**
+ * The engine's half of a miss: store the recording, or give up so waiting callers go on their own.
+ * (An entry holds a recording or a generate result: streamed and plain calls share it.)
+ */
+export type StreamTicket = LookupMiss<GenerateBody | StreamBody>;
 
 export interface RecordOptions {
   ticket: StreamTicket;

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type {
   LanguageModelV4CallOptions,
   LanguageModelV4FunctionTool,
@@ -7,11 +6,8 @@ import type {
   SharedV4ProviderOptions,
 } from "@ai-sdk/provider";
 import type { CacheRequest, GenerationParams, Message, ToolChoice, ToolDefinition } from "@recall/core";
-import { collectSecrets, stripSecrets } from "@recall/core/adapter";
+import { canonicalJson, collectSecrets, fileDigest, sha256, stripSecrets } from "@recall/core/adapter";
 import { withoutRecallMetadata } from "./provider-metadata.js";
-
-/** Which AI SDK call a cache entry answers; a generate result and a recorded stream never share a key. */
-export type CallKind = "generate" | "stream";
 
 export interface ModelIdentity {
   readonly provider: string;
@@ -25,11 +21,13 @@ export interface ModelIdentity {
  * the provider options of messages, parts and tools go in, without the credentials they may hold
  * (a gateway's BYOK keys, an MCP tool's `authorization`). Those, and the credentials in the
  * headers, become `request.secrets`: never keyed, and no answer that carries one is stored.
+ *
+ * `doGenerate` and `doStream` of one prompt make one request (kind `ai-sdk`): they share an entry,
+ * and the middleware replays it in the shape each asks for.
  */
 export function toCacheRequest(
   model: ModelIdentity,
   params: LanguageModelV4CallOptions,
-  kind: CallKind,
   context?: unknown,
 ): CacheRequest {
   const secrets = collectSecrets(params.headers);
@@ -43,7 +41,7 @@ export function toCacheRequest(
     model: { provider: model.provider, id: model.modelId },
     messages,
     params: toParams(params, keyed(promptOptions) as unknown[], keyed),
-    kind: `ai-sdk.${kind}`,
+    kind: "ai-sdk",
   };
   if (context !== undefined) request.context = context;
   if (secrets.size > 0) request.secrets = secrets;
@@ -166,10 +164,13 @@ function toPart(part: PromptPart): unknown {
   }
 }
 
-/** File content as the key sees it: URLs as they are, inline content as its SHA-256 (keys stay small). */
+/**
+ * File content as the key sees it: core's `fileDigest` (a URL as itself, inline bytes, base64 or a
+ * data URL as the SHA-256 of the bytes), so one file is one key in any form. Inline text is hashed
+ * as its UTF-8 bytes, marked `text-` (a provider may send it otherwise than a file of bytes).
+ */
 function fileData(data: unknown): string {
-  if (data instanceof URL) return data.href;
-  if (typeof data === "string" || data instanceof Uint8Array) return hashed(data);
+  if (typeof data === "string" || data instanceof URL || data instanceof Uint8Array) return fileDigest(data);
   const d = data as {
     type?: string;
     url?: URL;
@@ -180,20 +181,15 @@ function fileData(data: unknown): string {
   };
   switch (d?.type) {
     case "url":
-      return d.originalUrl ?? String(d.url);
+      return fileDigest(d.originalUrl ?? d.url ?? "");
     case "data":
-      return hashed(d.data ?? "");
+      return fileDigest(d.data ?? "");
     case "text":
-      return `text-${hashed(Buffer.from(d.text ?? "", "utf8"))}`;
+      return `text-${fileDigest(new TextEncoder().encode(d.text ?? ""))}`;
     case "reference":
       return `reference:${JSON.stringify(Object.entries(d.reference ?? {}).sort())}`;
     default:
-      return hashed(Buffer.from(JSON.stringify(data ?? null), "utf8"));
+      // A shape of file data a later spec adds: no content to decode, so all of it, canonically.
+      return `sha256:${sha256(canonicalJson(data ?? null))}`;
   }
-}
-
-/** `sha256:<hex>` of the bytes (base64 strings decoded first, so both forms of one file agree). */
-function hashed(data: string | Uint8Array): string {
-  const bytes = typeof data === "string" ? Buffer.from(data, "base64") : data;
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }

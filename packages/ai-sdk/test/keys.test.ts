@@ -1,4 +1,4 @@
-import type { LanguageModelV4CallOptions } from "@ai-sdk/provider";
+import type { LanguageModelV4CallOptions, LanguageModelV4FilePart } from "@ai-sdk/provider";
 import { createCache } from "@recall/core";
 import { requestKeys } from "@recall/core/adapter";
 import { wrapLanguageModel } from "ai";
@@ -15,7 +15,7 @@ const base: LanguageModelV4CallOptions = {
   temperature: 0,
 };
 const keyOf = (params: LanguageModelV4CallOptions, m = model) =>
-  requestKeys(toCacheRequest(m, params, "generate"), { prefix: "recall", namespace: "default" }).key;
+  requestKeys(toCacheRequest(m, params), { prefix: "recall", namespace: "default" }).key;
 
 describe("the key", () => {
   it("ignores abort signals, headers, raw-chunk requests and providerOptions.recall", () => {
@@ -28,9 +28,7 @@ describe("the key", () => {
     });
     expect(same).toBe(keyOf(base));
     expect(
-      JSON.stringify(
-        toCacheRequest(model, { ...base, headers: { authorization: "Bearer sk-secret" } }, "generate"),
-      ),
+      JSON.stringify(toCacheRequest(model, { ...base, headers: { authorization: "Bearer sk-secret" } })),
     ).not.toContain("sk-secret");
   });
 
@@ -90,7 +88,7 @@ describe("the key", () => {
     expect(keyOf(withFile(bytes))).toBe(keyOf(withFile(Buffer.from(bytes).toString("base64"))));
     expect(keyOf(withFile(new Uint8Array([1, 2, 3, 5])))).not.toBe(keyOf(withFile(bytes)));
     // Inline content enters the key as a hash, not as itself.
-    expect(JSON.stringify(toCacheRequest(model, withFile(bytes), "generate"))).toMatch(/sha256:[0-9a-f]{64}/);
+    expect(JSON.stringify(toCacheRequest(model, withFile(bytes)))).toMatch(/sha256:[0-9a-f]{64}/);
   });
 
   it("leaves credentials in provider options and provider tools out of the key, as the request's secrets", () => {
@@ -101,7 +99,7 @@ describe("the key", () => {
       providerOptions: { gateway: { byok: { anthropic: [{ apiKey: byok }] } } },
       tools: [{ type: "provider", id: "openai.mcp", name: "mcp", args: { authorization: token } }],
     };
-    const request = toCacheRequest(model, withCredentials, "generate");
+    const request = toCacheRequest(model, withCredentials);
     expect(JSON.stringify(request)).not.toContain(byok);
     expect(JSON.stringify(request)).not.toContain(token);
     expect([...(request.secrets ?? [])].sort()).toEqual([byok, token].sort());
@@ -118,9 +116,19 @@ describe("the key", () => {
     expect(keyOf({ ...withCredentials, tools: [toolArgs as never] })).not.toBe(keyOf(withCredentials));
   });
 
-  it("keeps generate and stream apart (one stores a result, the other a recording)", () => {
-    const opts = { prefix: "recall", namespace: "default" };
-    expect(requestKeys(toCacheRequest(model, base, "stream"), opts).key).not.toBe(keyOf(base));
+  it("keys a file the same as bytes, as base64 and as a data URL; a URL as itself", () => {
+    const withData = (data: LanguageModelV4FilePart["data"]): LanguageModelV4CallOptions => ({
+      prompt: [{ role: "user", content: [{ type: "file", mediaType: "image/png", data }] }],
+    });
+    const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
+    const base64 = Buffer.from(bytes).toString("base64");
+    const key = keyOf(withData({ type: "data", data: bytes }));
+    expect(keyOf(withData({ type: "data", data: base64 }))).toBe(key);
+    expect(keyOf(withData({ type: "url", url: new URL(`data:image/png;base64,${base64}`) }))).toBe(key);
+    const url = withData({ type: "url", url: new URL("https://example.com/cat.png") });
+    expect(JSON.stringify(toCacheRequest(model, url))).toContain('"https://example.com/cat.png"');
+    // Inline text is its own form: a provider may send it as text rather than as a file.
+    expect(keyOf(withData({ type: "text", text: "\x89PNG" }))).not.toBe(key);
   });
 });
 

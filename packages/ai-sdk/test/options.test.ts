@@ -267,7 +267,6 @@ describe("fail open", () => {
     const request = toCacheRequest(
       { provider: "openai.chat", modelId: "gpt-4.1" },
       model.doGenerateCalls[0]!,
-      "generate",
     );
     await cache.run(request, async () => ({ body: { foreign: true }, text: "x", finishReason: "stop" }));
     const again = await ask(wrapped, "Q");
