@@ -62,6 +62,36 @@ describe("chatCallFromBody", () => {
     expect(keyOf({ ...base, max_tokens: 10 })).toBe(keyOf({ ...base, max_completion_tokens: 10 }));
   });
 
+  it("keys an inline file by its bytes (core's fileDigest), a URL as itself", () => {
+    const pdf = Buffer.from("%PDF-1.7 a small document");
+    const b64 = pdf.toString("base64");
+    const withPart = (part: unknown) => ({ ...base, messages: [{ role: "user", content: [part] }] });
+    const file = (file_data: string) => withPart({ type: "file", file: { file_data, filename: "a.pdf" } });
+    // The same file as a data URL, as base64, or line-wrapped base64: one key.
+    const k = keyOf(file(`data:application/pdf;base64,${b64}`));
+    expect(keyOf(file(b64))).toBe(k);
+    expect(keyOf(file(b64.replace(/.{1,8}/g, "$&\n")))).toBe(k);
+    expect(keyOf(file(Buffer.from("%PDF-1.7 another document").toString("base64")))).not.toBe(k);
+    // Short inline data is hashed too, not kept as it is.
+    const audio = chatCallFromBody(
+      withPart({ type: "input_audio", input_audio: { data: "AAAA", format: "wav" } }),
+    );
+    expect(canonicalJson(audio.request)).not.toContain('"AAAA"');
+    const image = (url: string) => withPart({ type: "image_url", image_url: { url } });
+    expect(canonicalJson(chatCallFromBody(image("https://x.test/cat.png")).request)).toContain(
+      '"https://x.test/cat.png"',
+    );
+    // An image in a system message (a compatible provider may take one) is keyed the same way.
+    const system = (url: string) => ({
+      ...base,
+      messages: [{ role: "system", content: [{ type: "image_url", image_url: { url } }] }, ...base.messages],
+    });
+    const a = `data:image/png;base64,${Buffer.from("png one").toString("base64")}`;
+    const b = `data:image/png;base64,${Buffer.from("png two").toString("base64")}`;
+    expect(keyOf(system(a))).not.toBe(keyOf(system(b)));
+    expect(canonicalJson(chatCallFromBody(system(a)).request)).not.toContain(a);
+  });
+
   it("translates text parts, images, tool calls and tool results", () => {
     const call = chatCallFromBody({
       model: "gpt-4o",

@@ -9,7 +9,7 @@ import type {
   ToolChoice,
   ToolDefinition,
 } from "@recall/core";
-import { canonicalJson, sha256 } from "@recall/core/adapter";
+import { canonicalJson, fileDigest, sha256 } from "@recall/core/adapter";
 import { isObject, validateChatBody } from "./openai-validate.js";
 
 type Json = Record<string, unknown>;
@@ -59,9 +59,6 @@ const MAPPED = new Set([
 ]);
 
 const num = (v: unknown) => (typeof v === "number" ? v : undefined);
-
-/** Inline data longer than this enters the key as its SHA-256. */
-const HASH_OVER = 256;
 
 /**
  * Validates an OpenAI chat completions body (throws an `ApiError`) and translates it into the
@@ -272,12 +269,17 @@ function assistantContent(
 
 /**
  * The text of a system message. A part other than text (which OpenAI refuses there, but another
- * compatible provider may take) enters as its hash, so two such messages never share a key.
+ * compatible provider may take) enters as the part the user turn would make of it (a file by its
+ * digest, anything else by its hash), so two such messages never share a key.
  */
 function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   return (content as Json[])
-    .map((p) => (p.type === "text" ? (p.text as string) : `[${String(p.type)} ${partHash(p)}]`))
+    .map((p) => {
+      if (p.type === "text") return p.text as string;
+      const part = toPart(p);
+      return part.type === "file" ? `[${String(p.type)} ${part.mediaType} ${part.data}]` : part.text;
+    })
     .join("\n");
 }
 
@@ -286,10 +288,7 @@ function partHash(part: Json): string {
   return `sha256:${sha256(canonicalJson(part))}`;
 }
 
-function hashed(data: string): string {
-  return data.length > HASH_OVER ? `sha256:${sha256(data)}` : data;
-}
-
+/** A user part: text as text; an image, audio clip or file by its URL or core's `fileDigest` of its content. */
 function toPart(part: Json): TextPart | FilePart {
   switch (part.type) {
     case "text":
@@ -299,19 +298,19 @@ function toPart(part: Json): TextPart | FilePart {
     case "image_url": {
       const image = isObject(part.image_url) ? part.image_url : {};
       const detail = typeof image.detail === "string" ? `;detail=${image.detail}` : "";
-      return { type: "file", mediaType: `image/*${detail}`, data: hashed(String(image.url ?? "")) };
+      return { type: "file", mediaType: `image/*${detail}`, data: fileDigest(String(image.url ?? "")) };
     }
     case "input_audio": {
       const audio = isObject(part.input_audio) ? part.input_audio : {};
       return {
         type: "file",
         mediaType: `audio/${String(audio.format ?? "*")}`,
-        data: hashed(String(audio.data ?? "")),
+        data: fileDigest(String(audio.data ?? "")),
       };
     }
     case "file": {
       const file = isObject(part.file) ? part.file : {};
-      const data = typeof file.file_id === "string" ? file.file_id : hashed(String(file.file_data ?? ""));
+      const data = typeof file.file_id === "string" ? file.file_id : fileDigest(String(file.file_data ?? ""));
       return {
         type: "file",
         mediaType: "application/octet-stream",
