@@ -1,6 +1,6 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { FilePart, Message, TextPart, ToolCallPart } from "@recall/core";
-import { canonicalJson, sha256 } from "@recall/core/adapter";
+import { canonicalJson, fileDigest, sha256 } from "@recall/core/adapter";
 
 /** A conversation in Recall's terms, plus what messages carry that Recall's messages have no field for. */
 export interface Conversation {
@@ -13,8 +13,9 @@ type Block = Record<string, unknown> & { type?: unknown };
 
 /**
  * LangChain messages to Recall's. Text stays text (so the last human turn can be matched by
- * meaning); images, audio, files and any other block become a part that names the block's hash, so
- * two pictures never share a key and the key stays small.
+ * meaning); images, audio, files and any other block become a part that names the block's hash
+ * (a file's content in it hashed by core's `fileDigest`), so two pictures never share a key and
+ * the key stays small.
  */
 export function toConversation(input: BaseMessage[]): Conversation {
   const messages: Message[] = [];
@@ -80,7 +81,57 @@ function textOf(block: string | Block): string | undefined {
   return block.type === "text" && typeof block.text === "string" ? block.text : undefined;
 }
 
-/** A block Recall has no part for, named by the hash of everything in it. */
+/**
+ * Block types that carry a file: LangChain's standard blocks, and the OpenAI, Anthropic and Google
+ * shapes LangChain hands on to their providers.
+ */
+const FILE_BLOCKS = new Set([
+  "image",
+  "audio",
+  "video",
+  "file",
+  "text-plain",
+  "document",
+  "media",
+  "image_url",
+  "input_audio",
+]);
+
+/** Where those blocks hold a file's content, besides their own `data`, `url` and `image_url`. */
+const NESTED: Array<[string, string]> = [
+  ["image_url", "url"],
+  ["input_audio", "data"],
+  ["file", "file_data"],
+  ["source", "data"],
+  ["source", "url"],
+];
+
+/**
+ * The hash of a block and everything in it, a file's content (bytes, base64, a data URL or a URL)
+ * counted as its `fileDigest`: the same file as bytes, as base64 or as a data URL in the same
+ * block is one key. Text sources (Anthropic's `source.type: "text"`) are text, not decoded.
+ */
+function blockHash(block: Block): string {
+  let keyed: Block = block;
+  if (FILE_BLOCKS.has(String(block.type))) {
+    keyed = digested(digested(digested(block, "data"), "url"), "image_url");
+    for (const [outer, inner] of NESTED) {
+      const holder = keyed[outer];
+      if (typeof holder !== "object" || holder === null || (holder as Block).type === "text") continue;
+      keyed = { ...keyed, [outer]: digested(holder, inner) };
+    }
+  }
+  return `sha256:${sha256(canonicalJson(keyed))}`;
+}
+
+/** `holder` with its `member` replaced by its `fileDigest` when it holds a string or bytes. */
+function digested<T>(holder: T, member: string): T {
+  const value = (holder as Block | undefined)?.[member];
+  if (typeof value !== "string" && !(value instanceof Uint8Array)) return holder;
+  return { ...holder, [member]: fileDigest(value) };
+}
+
+/** A block Recall has no part for, named by its hash. */
 function blockPart(block: Block): FilePart {
   const type = typeof block.type === "string" ? block.type : "block";
   const mediaType =
@@ -89,7 +140,7 @@ function blockPart(block: Block): FilePart {
       : typeof block.mime_type === "string"
         ? block.mime_type
         : `application/x-langchain-${type}`;
-  return { type: "file", mediaType, data: `sha256:${sha256(canonicalJson(block))}` };
+  return { type: "file", mediaType, data: blockHash(block) };
 }
 
 function userParts(content: BaseMessage["content"]): string | Array<TextPart | FilePart> {
@@ -102,10 +153,7 @@ function userParts(content: BaseMessage["content"]): string | Array<TextPart | F
 
 function flatText(content: BaseMessage["content"]): string {
   return blocksOf(content)
-    .map(
-      (block) =>
-        textOf(block) ?? `[${(block as Block).type ?? "block"} sha256:${sha256(canonicalJson(block))}]`,
-    )
+    .map((block) => textOf(block) ?? `[${(block as Block).type ?? "block"} ${blockHash(block as Block)}]`)
     .join("\n");
 }
 
