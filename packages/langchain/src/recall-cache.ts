@@ -46,7 +46,10 @@ interface Held {
  */
 interface GenerateCall {
   open: boolean;
+  /** By the cache's key: prompts LangChain tells apart may be one to the cache ("a  b", "a b"). */
   lookups: Map<string, Promise<boolean>>;
+  /** The call's first lookup, keyed only once a second one comes (most calls have one prompt). */
+  first?: { request: CacheRequest; served: Promise<boolean> };
 }
 
 const callContext = new AsyncLocalStorage<GenerateCall>();
@@ -110,15 +113,24 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
       return null;
     }
     const id = idOf(prompt, llmKey);
-    // One call to the cache is one key: prompts LangChain tells apart may be one ("a  b", "a b").
-    const key = this.recall.keyOf(built.request, this.defaults) ?? id;
-    const { lookups } = currentCall();
-    const earlier = lookups.get(key);
+    const call = currentCall();
+    if (!call.first) {
+      const served = this.ask(id, built.request);
+      call.first = { request: built.request, served: served.then((g) => g !== null) };
+      return served;
+    }
+    const keyOf = (request: CacheRequest) => this.recall.keyOf(request, this.defaults) ?? id;
+    if (call.lookups.size === 0) call.lookups.set(keyOf(call.first.request), call.first.served);
+    const key = keyOf(built.request);
+    const earlier = call.lookups.get(key);
     // A repeat inside this generate() of a prompt that missed: generated again (see GenerateCall).
     if (earlier && !(await earlier)) return null;
     const served = this.ask(id, built.request);
-    const wasServed = served.then((generations) => generations !== null);
-    if (!earlier) lookups.set(key, wasServed);
+    if (!earlier)
+      call.lookups.set(
+        key,
+        served.then((g) => g !== null),
+      );
     return served;
   }
 

@@ -59,7 +59,7 @@ export function requestFromMessages(
   }
   // Content parts are read as JSON, where a secret with quotes or backslashes appears escaped.
   const escaped = [...call.secrets].map((secret) => JSON.stringify(secret).slice(1, -1));
-  if (messages.some((m) => containsSecret(JSON.stringify(m.content), escaped))) {
+  if (escaped.length > 0 && messages.some((m) => containsSecret(JSON.stringify(m.content), escaped))) {
     return { cacheable: false, reason: "a message contains a credential" };
   }
   const conversation = toConversation(messages);
