@@ -1,5 +1,6 @@
 import type Keyv from "keyv";
 import { Breaker } from "./breaker.js";
+import { onDeadline } from "./deadline.js";
 import { errorCodes, RecallError, toRecallError } from "./errors.js";
 
 /**
@@ -66,12 +67,14 @@ export class SafeStore {
     const errorsBefore = this.errorEvents;
     return new Promise<T>((resolve) => {
       let settled = false;
-      const timer = setTimeout(() => {
+      // A reply read in the same turn as the deadline wins: the timeout measures the store, not a
+      // busy event loop (see onDeadline).
+      const cancel = onDeadline(this.timeoutMs, () => {
         if (settled) return;
         settled = true;
         fail(new RecallError(errorCodes.STORE_TIMEOUT, `store ${op} took longer than ${this.timeoutMs} ms`));
         resolve(fallback);
-      }, this.timeoutMs);
+      });
       let pending: Promise<T>;
       try {
         pending = run();
@@ -82,7 +85,7 @@ export class SafeStore {
         (value) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          cancel();
           // Already reported by the error listener; it still counts as a failure.
           if (this.errorEvents > errorsBefore) this.breaker.failed(permit);
           else this.breaker.succeeded(permit);
@@ -91,7 +94,7 @@ export class SafeStore {
         (error: unknown) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          cancel();
           // Keyv may have reported it as an event already: count it, do not report it twice.
           if (this.errorEvents > errorsBefore) this.breaker.failed(permit);
           else fail(toRecallError(errorCodes.STORE_ERROR, `store ${op} failed`, error));

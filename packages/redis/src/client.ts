@@ -1,5 +1,6 @@
 import { createClient, type RedisClientConnectionType } from "@keyv/redis";
 import { errorCodes, RecallError } from "@recall/core";
+import { onDeadline } from "@recall/core/adapter";
 
 /**
  * The part of a node-redis 5 client (`@redis/client`, the one `@keyv/redis` holds as `.client`) that
@@ -129,17 +130,20 @@ export function sendBounded(client: RedisClientLike, args: string[], ms: number)
   );
 }
 
-/** Rejects with a timeout error if `promise` takes longer than `ms`. */
+/**
+ * Rejects with a timeout error if `promise` takes longer than `ms`, measured as core's `onDeadline`
+ * does: a reply read in the same turn as the deadline (the event loop was busy) is not a timeout.
+ */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis ${what} took longer than ${ms} ms`)), ms);
+    const cancel = onDeadline(ms, () => reject(new Error(`redis ${what} took longer than ${ms} ms`)));
     promise.then(
       (value) => {
-        clearTimeout(timer);
+        cancel();
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        cancel();
         reject(error);
       },
     );

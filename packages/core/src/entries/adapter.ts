@@ -14,6 +14,7 @@ export {
   looksLikeSecret,
   stripSecrets,
 } from "../credentials.js";
+export { onDeadline } from "../deadline.js";
 export type { CacheEntry } from "../entry.js";
 export { decodeVector, encodeVector, isCacheEntry } from "../entry.js";
 export { assertOption } from "../errors.js";
