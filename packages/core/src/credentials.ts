@@ -66,7 +66,21 @@ const SECRET_VALUE =
 /** Shorter strings are not checked for leaks (too many false alarms, and no real key is that short). */
 const MIN_SECRET_LENGTH = 8;
 
+/** Names seen so far: parameters repeat from call to call, and reading a name costs a few regexes. */
+const verdicts = new Map<string, boolean>();
+const MAX_REMEMBERED = 2_000;
+
 export function isSecretName(name: string): boolean {
+  let verdict = verdicts.get(name);
+  if (verdict === undefined) {
+    verdict = readName(name);
+    if (verdicts.size >= MAX_REMEMBERED) verdicts.clear();
+    verdicts.set(name, verdict);
+  }
+  return verdict;
+}
+
+function readName(name: string): boolean {
   const words = nameWords(name);
   const last = words[words.length - 1];
   if (last === undefined) return false;
