@@ -1,5 +1,4 @@
 import type { CacheOutcome, CacheStatus } from "@recall/core";
-import { summarize } from "@recall/core/adapter";
 import type { Response } from "express";
 
 /** `HIT`, `SEMANTIC`, `MISS` or `BYPASS`: how the answer was found. */
@@ -25,12 +24,12 @@ export function cacheHeaderValue(status: CacheStatus): CacheHeaderValue {
 }
 
 /**
- * The one place the `X-Recall-*` headers are set, from the call's summary: a hit's outcome, a
- * miss's ticket, or `{ status: "bypass" }` for a call the cache never saw. Hits also get the
- * similarity of a semantic match and `Age`.
+ * The one place the `X-Recall-*` headers are set: from a hit's outcome, a miss's ticket, or
+ * `{ status: "bypass" }` for a call the cache never saw. Hits also get the similarity of a semantic
+ * match and `Age`.
  */
 export function setRecallHeaders(res: Response, call: Partial<CacheOutcome> & { status: CacheStatus }): void {
-  const { status, similarity, ageMs } = summarize(call);
+  const { status, similarity, ageMs } = call;
   res.setHeader(CACHE_HEADER, cacheHeaderValue(status));
   if (similarity !== undefined) res.setHeader(SIMILARITY_HEADER, similarity.toFixed(4));
   if (ageMs !== undefined) res.setHeader("Age", String(Math.max(0, Math.floor(ageMs / 1000))));
