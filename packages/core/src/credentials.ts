@@ -64,7 +64,7 @@ const SECRET_VALUE =
   /^(sk-|sk_(live|test)_|rk_(live|test)_|pk_(live|test)_|bearer\s|basic\s|xox[abpr]-|gh[pousr]_|github_pat_|glpat-|AIza|ya29\.|AKIA|ASIA|hf_|r8_)/i;
 
 /** Shorter strings are not checked for leaks (too many false alarms, and no real key is that short). */
-const MIN_SECRET_LENGTH = 8;
+export const MIN_SECRET_LENGTH = 8;
 
 /** Names seen so far: parameters repeat from call to call, and reading a name costs a few regexes. */
 const verdicts = new Map<string, boolean>();

@@ -117,7 +117,8 @@ export interface CacheRequest {
   kind?: string;
   /**
    * Credentials the adapter found in the call (an API key in model parameters, say), kept out of
-   * the key. Never stored: an answer that contains one of them is not stored. Not keyed.
+   * the key. Never stored: an answer that contains one of them (8 characters or longer; shorter
+   * strings would forbid storing common text) is not stored. Not keyed.
    */
   secrets?: Iterable<string>;
   /**

@@ -1,5 +1,5 @@
 import { Validator as JsonSchemaValidator } from "@cfworker/json-schema";
-import { containsSecret } from "./credentials.js";
+import { containsSecret, MIN_SECRET_LENGTH } from "./credentials.js";
 import type { CacheRequest } from "./request.js";
 import type { CacheResponse } from "./response.js";
 
@@ -107,14 +107,17 @@ export async function userVerdict(
 }
 
 function carriesSecret(response: CacheResponse, secrets: Iterable<string>): boolean {
+  // Inside JSON text a secret with quotes, backslashes or control characters appears escaped.
+  const escaped = [...secrets]
+    .filter((secret) => secret.length >= MIN_SECRET_LENGTH)
+    .map((secret) => JSON.stringify(secret).slice(1, -1));
+  if (escaped.length === 0) return false;
   let stored: string;
   try {
     stored = JSON.stringify(response);
   } catch {
     return true; // what cannot be serialized cannot be checked, nor stored
   }
-  // Inside JSON text a secret with quotes, backslashes or control characters appears escaped.
-  const escaped = [...secrets].map((secret) => JSON.stringify(secret).slice(1, -1));
   return containsSecret(stored, escaped);
 }
 

@@ -78,9 +78,6 @@ export function scopedRequest(request: CacheRequest, scope: string | undefined):
   return { ...request, context: { scope, request: request.context ?? null } };
 }
 
-/** Shorter credentials are not searched for in answers (they would forbid storing common text). */
-const MIN_SECRET_LENGTH = 8;
-
 /**
  * The cache request of a proxied call: scoped to the caller's credential (`requestScope`), and
  * with the credentials of the call (the key sent upstream, the base URL's userinfo) handed to the
@@ -93,9 +90,8 @@ export function proxiedRequest(req: Request, request: CacheRequest, ctx: ProxyCo
         ?.trim()
         .replace(/^[A-Za-z]+\s+/, "")
     : undefined;
-  const secrets = [...ctx.upstream.secrets, ...(client ? [client] : [])].filter(
-    (secret) => secret.length >= MIN_SECRET_LENGTH,
-  );
+  // The engine searches answers only for the ones long enough to be credentials.
+  const secrets = [...ctx.upstream.secrets, ...(client ? [client] : [])];
   return secrets.length > 0 ? { ...scoped, secrets } : scoped;
 }
 

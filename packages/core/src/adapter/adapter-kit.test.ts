@@ -255,3 +255,13 @@ describe("waitTimeoutMs per call", () => {
     expect(() => parseCallOptions({ waitTimeoutMs: -1 }, { where: "w" })).toThrow(/w\.waitTimeoutMs/);
   });
 });
+
+describe("request.secrets shorter than a credential", () => {
+  it("are not searched for, so an answer containing common short text is still stored", async () => {
+    const cache = createCache();
+    const outcome = await cache.run({ ...chat("q"), secrets: ["abc", "1234567"] }, async () =>
+      said("abc 1234567"),
+    );
+    expect(outcome.stored).toBe(true);
+  });
+});
