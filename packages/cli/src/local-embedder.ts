@@ -1,4 +1,5 @@
 import { type Embedder, errorCodes, RecallError } from "@recall/core";
+import { isMissingModule } from "@recall/core/adapter";
 
 /** What `recall calibrate` uses of `@recall/transformers`. */
 export interface TransformersModule {
@@ -24,11 +25,7 @@ export async function loadLocalEmbedder(
   try {
     transformers = await importer();
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const missing =
-      (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
-      String((cause as Error).message).includes(PACKAGE);
-    if (!missing) throw cause;
+    if (!isMissingModule(cause, PACKAGE)) throw cause;
     throw new RecallError(
       errorCodes.MISSING_DEPENDENCY,
       `the local embedder needs ${PACKAGE}, an optional peer dependency of @recall/cli: npm install ${PACKAGE} @huggingface/transformers (or give runCalibrate your own embedder)`,

@@ -59,3 +59,15 @@ export function toRecallError(code: RecallErrorCode, message: string, cause: unk
   const detail = cause instanceof Error ? `: ${cause.message}` : "";
   return new RecallError(code, `${message}${detail}`, { cause });
 }
+
+/**
+ * True when `error` is Node's "module not found" for `specifier`: an optional peer dependency that
+ * is not installed (rather than one that is installed and failed to load, which should surface).
+ */
+export function isMissingModule(error: unknown, specifier: string): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
+    String((error as Error).message).includes(specifier)
+  );
+}

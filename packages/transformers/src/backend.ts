@@ -1,4 +1,5 @@
 import { errorCodes, RecallError } from "@recall/core";
+import { isMissingModule } from "@recall/core/adapter";
 
 /** Which transformers.js runs the model. */
 export type Backend = "huggingface" | "xenova";
@@ -72,11 +73,7 @@ export async function loadLibrary(
   try {
     return (await importer(packageName)) as TransformersLibrary;
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const missing =
-      (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
-      String((cause as Error).message).includes(packageName);
-    if (!missing) throw cause;
+    if (!isMissingModule(cause, packageName)) throw cause;
     throw new RecallError(
       errorCodes.MISSING_DEPENDENCY,
       `the local embedder with backend "${backend}" needs ${packageName}; install it with \`npm install ${packageName}@"${range}"\`` +

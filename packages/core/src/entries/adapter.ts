@@ -17,7 +17,7 @@ export {
 export { onDeadline } from "../deadline.js";
 export type { CacheEntry } from "../entry.js";
 export { decodeVector, encodeVector, isCacheEntry } from "../entry.js";
-export { assertOption } from "../errors.js";
+export { assertOption, isMissingModule } from "../errors.js";
 export type { FileContent } from "../file-digest.js";
 export { fileDigest } from "../file-digest.js";
 export type { RequestKeys } from "../keys.js";
