@@ -58,27 +58,28 @@ describe("onDeadline", () => {
 });
 
 describe("the store timeout measures the store, not the event loop", () => {
-  it("counts no timeout for a reply that arrived in time while the loop was busy", async () => {
-    let started = false;
+  const ask = {
+    model: { provider: "openai", id: "gpt-4.1" },
+    messages: [{ role: "user" as const, content: "q" }],
+  };
+  /** A cache whose store reads with `get` under a 20 ms timeout, and the error codes it reports. */
+  function cacheReadingWith(get: () => Promise<undefined>) {
     const store = new Keyv({
-      store: {
-        get: async () => {
-          started = true;
-          await oneIo(); // real I/O: its completion is read in the I/O phase
-          return undefined;
-        },
-        set: async () => true,
-        delete: async () => true,
-        clear: async () => {},
-      } as never,
+      store: { get, set: async () => true, delete: async () => true, clear: async () => {} } as never,
     });
     const cache = createCache({ store, storeTimeoutMs: 20, breaker: false });
     const errors: string[] = [];
     cache.on("error", (e) => errors.push(e.error.code));
-    const ask = {
-      model: { provider: "openai", id: "gpt-4.1" },
-      messages: [{ role: "user" as const, content: "q" }],
-    };
+    return { cache, errors };
+  }
+
+  it("counts no timeout for a reply that arrived in time while the loop was busy", async () => {
+    let started = false;
+    const { cache, errors } = cacheReadingWith(async () => {
+      started = true;
+      await oneIo(); // real I/O: its completion is read in the I/O phase
+      return undefined;
+    });
     for (let i = 0; i < 5; i++) {
       started = false;
       const pending = cache.lookup(ask);
@@ -91,21 +92,7 @@ describe("the store timeout measures the store, not the event loop", () => {
   });
 
   it("still times out a store that is really slow", async () => {
-    const store = new Keyv({
-      store: {
-        get: () => new Promise((r) => setTimeout(() => r(undefined), 200)),
-        set: async () => true,
-        delete: async () => true,
-        clear: async () => {},
-      } as never,
-    });
-    const cache = createCache({ store, storeTimeoutMs: 20, breaker: false });
-    const errors: string[] = [];
-    cache.on("error", (e) => errors.push(e.error.code));
-    const ask = {
-      model: { provider: "openai", id: "gpt-4.1" },
-      messages: [{ role: "user" as const, content: "q" }],
-    };
+    const { cache, errors } = cacheReadingWith(() => new Promise((r) => setTimeout(() => r(undefined), 200)));
     const found = await cache.lookup(ask);
     if (!found.hit) found.fail();
     expect(errors).toContain("RECALL_STORE_TIMEOUT");
