@@ -5,6 +5,7 @@ import type { Backend } from "../src/backend.js";
 import { createLocalEmbedder, DEFAULT_BACKEND } from "../src/local-embedder.js";
 import { ensureModel } from "../src/model-build/build-model.js";
 import { defaultModelDir } from "../src/model-build/model-dir.js";
+import { busyCore } from "./busy-core.js";
 
 export interface Figure {
   name: string;
@@ -101,6 +102,35 @@ async function measureBoth(
   }
 }
 
+/**
+ * One short query's embedding time (p50) with the default backend while another core is saturated
+ * by a spinning thread: what `embed_one_p50_ms` becomes on a busy machine.
+ */
+async function measureBusy(modelDir: string, quick: boolean, progress: (m: string) => void): Promise<number> {
+  const embedder = createLocalEmbedder({ backend: DEFAULT_BACKEND, modelDir, batchSize: 64 });
+  try {
+    await embedder.load();
+    await embedder.embed([shortQuery]);
+    const busy = await busyCore();
+    try {
+      const count = quick ? 50 : 200;
+      progress(`${DEFAULT_BACKEND}: ${count} single embeddings with a core kept busy by a spinning thread`);
+      for (let i = 0; i < 10; i++) await embedder.embed([shortQuery]);
+      const samples: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const t = performance.now();
+        await embedder.embed([shortQuery]);
+        samples.push(performance.now() - t);
+      }
+      return percentile(samples, 50);
+    } finally {
+      await busy.stop();
+    }
+  } finally {
+    await embedder.dispose();
+  }
+}
+
 /** Local embedding speed with each transformers.js library (the model is built first if needed). */
 export async function run(opts: { quick: boolean; progress: (msg: string) => void }): Promise<Figure[]> {
   const { quick, progress } = opts;
@@ -119,6 +149,7 @@ export async function run(opts: { quick: boolean; progress: (msg: string) => voi
   const modelDir = defaultModelDir();
   await ensureModel({ dir: modelDir, onProgress: progress });
   const results = await measureBoth(modelDir, quick, progress);
+  const busyP50 = await measureBusy(modelDir, quick, progress);
 
   const other: Backend = DEFAULT_BACKEND === "huggingface" ? "xenova" : "huggingface";
   const d = results[DEFAULT_BACKEND];
@@ -137,6 +168,13 @@ export async function run(opts: { quick: boolean; progress: (msg: string) => voi
       unit: "texts/s",
       comparedWith: `embed_batch_per_s_${other}`,
       ratio: d.batchPerS / o.batchPerS,
+    },
+    {
+      name: "embed_one_p50_ms_busy",
+      value: busyP50,
+      unit: "ms",
+      comparedWith: "embed_one_p50_ms",
+      ratio: busyP50 / d.oneP50Ms,
     },
     { name: "model_build_ms", value: buildMs, unit: "ms" },
   ];
