@@ -1,3 +1,4 @@
+import { onDeadline } from "./deadline.js";
 /**
  * In-process coalescing: the first caller for a key becomes the leader, the others wait for its
  * result. A tiny map with a bound on the wait, entries deleted when the leader settles.
@@ -45,13 +46,17 @@ function withTimeout<T>(
   onTimeout: () => void,
 ): Promise<T | undefined> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      onTimeout();
-      resolve(undefined);
-    }, ms);
-    timer.unref?.();
+    // Measured as `onDeadline` measures: a leader's answer that came in during a stalled loop wins.
+    const cancel = onDeadline(
+      ms,
+      () => {
+        onTimeout();
+        resolve(undefined);
+      },
+      { unref: true },
+    );
     promise.then((value) => {
-      clearTimeout(timer);
+      cancel();
       resolve(value);
     });
   });

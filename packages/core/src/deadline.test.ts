@@ -57,6 +57,17 @@ describe("onDeadline", () => {
   });
 });
 
+describe("onDeadline with unref", () => {
+  it("still expires on time while other work keeps the process alive", async () => {
+    // An unreferenced immediate would let the loop sleep in its poll phase until the next handle.
+    const keep = setInterval(() => {}, 2_000);
+    const started = performance.now();
+    await new Promise<void>((resolve) => onDeadline(20, resolve, { unref: true }));
+    clearInterval(keep);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});
+
 describe("the store timeout measures the store, not the event loop", () => {
   const ask = {
     model: { provider: "openai", id: "gpt-4.1" },

@@ -11,7 +11,7 @@
  * const value = await store.get(key); // a reply read in this turn wins
  * cancel();
  */
-export function onDeadline(ms: number, expire: () => void): () => void {
+export function onDeadline(ms: number, expire: () => void, options: { unref?: boolean } = {}): () => void {
   let cancelled = false;
   let immediate: ReturnType<typeof setImmediate> | undefined;
   const timer = setTimeout(() => {
@@ -19,6 +19,9 @@ export function onDeadline(ms: number, expire: () => void): () => void {
       if (!cancelled) expire();
     });
   }, ms);
+  // `unref`: the deadline alone does not keep the process alive (what it waits for must). The
+  // immediate stays referenced: an unreferenced one lets the loop sleep in its poll phase past it.
+  if (options.unref) timer.unref();
   return () => {
     cancelled = true;
     clearTimeout(timer);

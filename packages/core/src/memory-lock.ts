@@ -1,3 +1,4 @@
+import { onDeadline } from "./deadline.js";
 import { assertOption } from "./errors.js";
 import type { DistributedLock, LockHandle } from "./lock.js";
 import { type Clock, systemClock } from "./pipeline/clock.js";
@@ -67,13 +68,13 @@ export function createMemoryLock(options: MemoryLockOptions = {}): DistributedLo
       if (!current) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const done = () => {
-          clearTimeout(timer);
+          cancel();
           current.waiters.delete(done);
           resolve();
         };
         // Past the expiry the lock is free for the next acquire, so the wait ends there at the latest.
         const until = Math.min(timeoutMs, current.expiresAt - clock.now());
-        const timer = setTimeout(done, Math.max(0, until));
+        const cancel = onDeadline(Math.max(0, until), done);
         current.waiters.add(done);
       });
     },

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DistributedLock, LockHandle } from "@recall/core";
 import { errorCodes, RecallError } from "@recall/core";
+import { onDeadline } from "@recall/core/adapter";
 import {
   checkTimeout,
   closeClient,
@@ -126,13 +127,14 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
         }
         const done = () => {
           clearTimeout(pollTimer);
-          clearTimeout(deadline);
+          cancelDeadline();
           set.delete(done);
           if (set.size === 0 && waiters.get(key) === set) waiters.delete(key);
           resolve();
         };
         set.add(done);
-        const deadline = setTimeout(done, Math.max(0, timeoutMs));
+        // A release published while the loop was stalled is read before the wait gives up.
+        const cancelDeadline = onDeadline(Math.max(0, timeoutMs), done);
         const poll = () => {
           // A lock that is gone (or a Redis that cannot tell us) ends the wait: the caller re-reads and retries.
           run(["EXISTS", lockKey]).then(
