@@ -1,4 +1,5 @@
 import { Coalescer } from "./coalesce.js";
+import type { Embedder } from "./embedder.js";
 import { errorCodes, toRecallError } from "./errors.js";
 import { type CacheEventName, type CacheListener, Emitter } from "./events.js";
 import { type RequestKeys, requestKeys } from "./keys.js";
@@ -35,6 +36,7 @@ export class RecallCache {
   /** How long a call waits for an identical one in flight, unless its call options say otherwise. */
   readonly waitTimeoutMs: number;
   private readonly started: Promise<void>;
+  private releaseEmbedder: (() => Promise<void>) | undefined;
 
   constructor(options: CacheOptions = {}) {
     validateOptions(options);
@@ -45,10 +47,15 @@ export class RecallCache {
     this.stats = new StatsCollector(this.events);
     this.stages = buildStages(options, this.events, this.prefix);
     this.semantic = this.stages.semantic;
-    this.started = this.stages.sync.start();
+    const embedder = options.semantic?.embedder;
+    this.releaseEmbedder = embedder?.retain?.();
+    this.started = Promise.all([this.stages.sync.start(), this.warm(embedder)]).then(() => {});
   }
 
-  /** Resolves once the index is rebuilt from the store and the bus is listening. Never rejects. */
+  /**
+   * Resolves once the index is rebuilt from the store, the bus is listening and the embedder's
+   * model is loaded (`Embedder.load`). Never rejects: a failure is an `error` event.
+   */
   ready(): Promise<void> {
     return this.started;
   }
@@ -149,7 +156,7 @@ export class RecallCache {
     const entry = await this.stages.entries.read(keys.key);
     if (entry) return { hit: true, outcome: this.stages.hits.exact<T>(keys.key, entry, call, modelId) };
 
-    const embedded = await embedQuestion(this.semantic, keys, this.events, call);
+    const embedded = await embedQuestion(this.semantic, keys, this.events, call, "lookup");
     if (embedded) {
       const semantic = this.semantic!;
       const threshold = options.threshold ?? semantic.threshold;
@@ -193,10 +200,27 @@ export class RecallCache {
     return this.stages.purger.tag(tag);
   }
 
-  /** Stops listening to the bus and releases the index. */
+  /**
+   * Stops listening to the bus, releases the index, and lets the embedder free what it holds once
+   * no cache uses it (`Embedder.retain`: the local embedder's worker threads end).
+   */
   async close(): Promise<void> {
     await this.stages.sync.close();
+    const release = this.releaseEmbedder;
+    this.releaseEmbedder = undefined;
+    await release?.().catch((error: unknown) => this.reportError("releasing the embedder failed", error));
     this.stats.close();
+  }
+
+  /** Loads the embedder's model ahead of the first question; a failure is reported, not thrown. */
+  private async warm(embedder: Embedder | undefined): Promise<void> {
+    try {
+      await embedder?.load?.();
+    } catch (error) {
+      this.events.emit("error", {
+        error: toRecallError(errorCodes.SEMANTIC_ERROR, "loading the embedder failed", error),
+      });
+    }
   }
 
   /** This process leads the call for the key: take the shared lock, unless another instance answered. */

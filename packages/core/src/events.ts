@@ -32,6 +32,12 @@ export interface CacheEvents {
    * (unknown tokens, symbols no rule compares). Its answer is stored without a vector.
    */
   "semantic-skip": BaseEvent & { reason: string };
+  /**
+   * The semantic step was skipped for load (load shedding): the embedding queue was full
+   * (`queue-full`), or the question could not be embedded within `semantic.budgetMs` (`budget`).
+   * A lookup goes on exact-only; an answer being stored (`during: "store"`) is stored exact-only.
+   */
+  "semantic-shed": BaseEvent & { during: "lookup" | "store"; cause: "queue-full" | "budget"; reason: string };
   error: { error: RecallError; namespace?: string; key?: string };
   /** After a gap in the bus, the in-process index re-read the store: `entries` semantic entries. */
   "caught-up": { entries: number };

@@ -1,11 +1,11 @@
-import { cachedEmbedder } from "./cached-embedder.js";
+import { EmbedQueue, isShed, type Reading, type Shed } from "./embed-queue.js";
 import type { Embedder } from "./embedder.js";
 import { type CacheEntry, decodeVector, encodeVector } from "./entry.js";
 import { errorCodes, type RecallError, toRecallError } from "./errors.js";
 import type { Emitter } from "./events.js";
 import { defaultGuard, type SemanticGuard } from "./guard.js";
 import { sha256 } from "./keys.js";
-import { sameVectorReason, unreadableReason } from "./unreadable.js";
+import { sameVectorReason, uncomparableReason, unrepresentedReason } from "./unreadable.js";
 import type { VectorIndex } from "./vector-index.js";
 
 export interface SemanticOptions {
@@ -19,7 +19,25 @@ export interface SemanticOptions {
   guard?: SemanticGuard | false;
   /** Neighbours examined per lookup. Default 4. */
   candidates?: number;
-  /** Bound on one embedding call; past it the lookup goes on exact-only. Default 2000 ms. */
+  /**
+   * How long a lookup waits for its question's vector, queue included; past it (or when the texts
+   * already waiting would take longer) the lookup goes on exact-only at once, with a
+   * `semantic-shed` event, and the embedding finishes in the background for the answer's write.
+   * Default 50 ms for a local embedder (`embedder.local`), else `embedTimeoutMs` (a network round
+   * trip). `Infinity` waits as long as it takes (up to `embedTimeoutMs`).
+   */
+  budgetMs?: number;
+  /** Texts waiting to be embedded past which lookups are shed and answers stored exact-only. Default 256. */
+  maxQueue?: number;
+  /** Texts per embedding call at most: concurrent questions are embedded together. Default 32. */
+  batchSize?: number;
+  /**
+   * How long a question waits for others to embed with while the embedder is idle. Default 0: a
+   * batch forms only from what arrives together or while the embedder is busy, so an idle cache
+   * adds no latency.
+   */
+  batchWindowMs?: number;
+  /** Bound on one embedding call (lookups and writes); past it its questions go on exact-only. Default 2000 ms. */
   embedTimeoutMs?: number;
 }
 
@@ -32,6 +50,13 @@ export interface SemanticOptions {
  * Another embedder needs its own threshold: calibrate on your pairs.
  */
 export const DEFAULT_THRESHOLD = 0.97;
+
+/**
+ * Default `budgetMs` of a local embedder: a few times one embedding on an idle core (2.5 ms for
+ * all-MiniLM-L6-v2 here, 25 ms with the other core busy), far below an LLM call. Past it, the
+ * question is answered by exact lookup alone rather than queued behind others.
+ */
+export const DEFAULT_LOCAL_BUDGET_MS = 50;
 
 export interface SemanticMatch {
   key: string;
@@ -49,9 +74,11 @@ export type EntryReader = (key: string) => Promise<CacheEntry | undefined>;
 export class SemanticMatcher {
   readonly embedder: Embedder;
   readonly threshold: number;
+  /** How long a lookup waits for its vector (see `SemanticOptions.budgetMs`). */
+  readonly budgetMs: number;
+  private readonly queue: EmbedQueue;
   private readonly guard: SemanticGuard | undefined;
   private readonly k: number;
-  private readonly embedTimeoutMs: number;
 
   constructor(
     options: SemanticOptions,
@@ -59,11 +86,18 @@ export class SemanticMatcher {
     private readonly events: Emitter,
     private readonly onError: (error: RecallError, key?: string) => void,
   ) {
-    this.embedder = cachedEmbedder(options.embedder);
+    this.embedder = options.embedder;
     this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
     this.guard = options.guard === false ? undefined : (options.guard ?? defaultGuard);
     this.k = options.candidates ?? 4;
-    this.embedTimeoutMs = options.embedTimeoutMs ?? 2_000;
+    const timeoutMs = options.embedTimeoutMs ?? 2_000;
+    this.budgetMs = options.budgetMs ?? (options.embedder.local ? DEFAULT_LOCAL_BUDGET_MS : timeoutMs);
+    this.queue = new EmbedQueue(options.embedder, {
+      batchSize: options.batchSize ?? 32,
+      maxQueue: options.maxQueue ?? 256,
+      batchWindowMs: options.batchWindowMs ?? 0,
+      timeoutMs,
+    });
   }
 
   /** The partition id as stored: the request's partition, scoped to this embedder's vectors. */
@@ -72,39 +106,33 @@ export class SemanticMatcher {
   }
 
   /**
-   * Why the question must be matched exactly only (see `unreadableReason`), or undefined. A failing
-   * check is reported and read as unreadable: when in doubt, match exactly.
+   * Reads the question for matching: its vector, or why it is matched exactly only. `budgetMs`
+   * bounds a lookup's wait (omitted for a write, which waits for the queue up to `embedTimeoutMs`).
+   * - `{ vector }`: match by meaning;
+   * - `{ unreadable }`: the guard or the embedder cannot read it (see `unreadable.ts`);
+   * - `{ shed }`: the embedder is too busy for the budget (see `EmbedQueue`);
+   * - undefined: embedding (or the embedder's check of what it can read) failed, reported. When in
+   *   doubt, match exactly.
    */
-  async unreadable(question: string, key: string): Promise<string | undefined> {
+  async read(
+    question: string,
+    key: string,
+    budgetMs?: number,
+  ): Promise<{ vector: Float32Array } | { unreadable: string } | Shed | undefined> {
+    const uncomparable = uncomparableReason(question);
+    if (uncomparable) return { unreadable: uncomparable };
+    let reading: Reading | Shed;
     try {
-      return await unreadableReason(question, this.embedder);
-    } catch (error) {
-      this.onError(
-        toRecallError(errorCodes.SEMANTIC_ERROR, "checking what the embedder can read failed", error),
-        key,
-      );
-      return "the embedder could not say what it can read";
-    }
-  }
-
-  /** The question's vector, or undefined when embedding failed or took too long (reported). */
-  async vectorOf(question: string, key: string): Promise<Float32Array | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`embedding took longer than ${this.embedTimeoutMs} ms`)),
-          this.embedTimeoutMs,
-        );
-      });
-      const [vector] = await Promise.race([this.embedder.embed([question]), timeout]);
-      return vector;
+      reading = await (budgetMs === undefined
+        ? this.queue.read(question)
+        : this.queue.readWithin(question, budgetMs));
     } catch (error) {
       this.onError(toRecallError(errorCodes.SEMANTIC_ERROR, "embedding failed", error), key);
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
+    if (isShed(reading)) return reading;
+    const unreadable = unrepresentedReason(reading.unrepresented);
+    return unreadable ? { unreadable } : { vector: reading.vector };
   }
 
   async find(

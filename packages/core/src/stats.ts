@@ -11,6 +11,11 @@ export interface NamespaceStats {
   semanticRejects: number;
   /** Questions matched exactly only because the embedder or the guard cannot read them. */
   semanticSkips: number;
+  /**
+   * Semantic steps skipped for load (`semantic-shed`): a lookup answered by exact lookup alone, or
+   * an answer stored exact-only, because the embedder was too busy for the budget.
+   */
+  semanticShed: number;
   errors: number;
   /** Answers served without an upstream call, over all lookups that could have hit. */
   hitRate: number;
@@ -37,6 +42,7 @@ function empty(): NamespaceStats {
     rejects: 0,
     semanticRejects: 0,
     semanticSkips: 0,
+    semanticShed: 0,
     errors: 0,
     hitRate: 0,
     saved: { inputTokens: 0, outputTokens: 0, usd: 0 },
@@ -81,6 +87,7 @@ export class StatsCollector {
     on("reject", (s) => s.rejects++);
     on("semantic-reject", (s) => s.semanticRejects++);
     on("semantic-skip", (s) => s.semanticSkips++);
+    on("semantic-shed", (s) => s.semanticShed++);
     on("error", (s) => s.errors++);
   }
 
@@ -100,6 +107,7 @@ export class StatsCollector {
         "rejects",
         "semanticRejects",
         "semanticSkips",
+        "semanticShed",
         "errors",
       ] as const) {
         total[k] += s[k];

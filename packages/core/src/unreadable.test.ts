@@ -42,21 +42,22 @@ async function ask(embedder: Embedder, first: string, second: string) {
   cache.on("semantic-reject", (e) => events.rejects.push(e.reason));
   await cache.run(request(first), answer("first"));
   const outcome = await cache.run(request(second), answer("second"));
-  return { outcome, ...events, stats: cache.stats.snapshot().total };
+  const indexed = await cache.semantic!.index.size();
+  return { outcome, ...events, indexed, stats: cache.stats.snapshot().total };
 }
 
 describe("questions the matcher cannot read", () => {
   it("are matched exactly only when the embedder reports unknown tokens", async () => {
     const embedder = blindEmbedder((t) => (/[\u0e00-\u0e7f]/u.test(t) ? 1 : 0));
-    const { outcome, skips, stats } = await ask(embedder, "สภาพอากาศในกรุงเทพ", "วิธีหุงข้าว");
+    const { outcome, skips, stats, indexed } = await ask(embedder, "สภาพอากาศในกรุงเทพ", "วิธีหุงข้าว");
     expect(outcome.status).toBe("miss");
     expect(skips.map((s) => s.reason)).toEqual([
       "100% of the text is unknown to the embedder",
       "100% of the text is unknown to the embedder",
     ]);
     expect(stats.semanticSkips).toBe(2);
-    // Never embedded, so never indexed.
-    expect(embedder.embedded).toEqual([]);
+    // Stored without a vector: nothing to match them by meaning later.
+    expect(indexed).toBe(0);
     // Exact repeats still hit.
     const cache = createCache({ semantic: { embedder } });
     await cache.run(request("วิธีหุงข้าว"), answer("rice"));
@@ -81,20 +82,22 @@ describe("questions the matcher cannot read", () => {
         throw new Error("tokenizer crashed");
       },
     };
-    const { outcome, errors, skips } = await ask(
+    const { outcome, errors, skips, indexed } = await ask(
       embedder,
       "How do I reset my password?",
       "How can I reset it?",
     );
     expect(outcome.status).toBe("miss");
-    // Each check failed and was reported: the lookup and the store of both calls.
+    expect(indexed).toBe(0);
+    // Each check failed and was reported as an error (not as a skip: the text may be readable):
+    // the lookup and the store of both calls.
     expect(errors).toHaveLength(4);
     expect(errors).toEqual(
       Array(4).fill(
         expect.objectContaining({ error: expect.objectContaining({ code: "RECALL_SEMANTIC_ERROR" }) }),
       ),
     );
-    expect(skips).toHaveLength(2);
+    expect(skips).toHaveLength(0);
   });
 
   it("never hit because two different texts got one vector, with the guard on or off", async () => {

@@ -21,11 +21,26 @@ export const SAME_VECTOR = 1 - 1e-6;
  * Throws when the embedder's check fails; the caller reports it and matches exactly.
  */
 export async function unreadableReason(text: string, embedder: Embedder): Promise<string | undefined> {
+  const uncomparable = uncomparableReason(text);
+  if (uncomparable || !embedder.unrepresented) return uncomparable;
+  const [share] = await embedder.unrepresented([text]);
+  return unrepresentedReason(share);
+}
+
+/** The guard's half of `unreadableReason`: text it cannot compare. Synchronous and cheap. */
+export function uncomparableReason(text: string): string | undefined {
   const odd = UNCOMPARABLE.exec(text);
   if (odd) return `characters the guard cannot compare (U+${codePoint(odd[0])})`;
   if (analyze(text).tokens.length === 0) return "no word, number or symbol to compare";
-  if (!embedder.unrepresented) return undefined;
-  const [share] = await embedder.unrepresented([text]);
+  return undefined;
+}
+
+/**
+ * The embedder's half of `unreadableReason`, from the share it reported (undefined: it does not
+ * say, and is trusted). Throws on a share that is not a number; the caller reports it.
+ */
+export function unrepresentedReason(share: number | undefined): string | undefined {
+  if (share === undefined) return undefined;
   if (typeof share !== "number" || Number.isNaN(share))
     throw new Error(`embedder.unrepresented returned ${String(share)} instead of a share`);
   if (share > 0) return `${Math.round(share * 100)}% of the text is unknown to the embedder`;

@@ -56,6 +56,12 @@ const METRICS: Metric[] = [
     value: (s) => s.semanticSkips,
   },
   {
+    name: "recall_semantic_shed_total",
+    help: "Semantic steps skipped for load: the embedder was too busy for the budget (exact lookup still ran).",
+    type: "counter",
+    value: (s) => s.semanticShed,
+  },
+  {
     name: "recall_errors_total",
     help: "Storage, embedding or lock faults (each served as a miss).",
     type: "counter",

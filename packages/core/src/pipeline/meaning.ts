@@ -11,22 +11,36 @@ export interface Embedded {
 
 /**
  * The embedding stage: the question's vector and partition when this call is matched by meaning
- * (the keys carry a partition only then). Undefined when semantic matching is off for the call,
- * when the matcher cannot read the question (a `semantic-skip` event, given `call`: lookups report
- * it, writes do not report it twice), or when embedding failed (reported by the matcher).
+ * (the keys carry a partition only then). Undefined, and the call goes on exact-only, when
+ * semantic matching is off for the call, when the matcher cannot read the question
+ * (`semantic-skip`), when the embedder is too busy for the lookup's budget (`semantic-shed`), or
+ * when embedding failed (an `error`, reported by the matcher).
+ *
+ * A lookup (`during: "lookup"`) waits for its vector within the matcher's budget; the write that
+ * stores the answer (`"store"`) waits longer, and finds the lookup's embedding done or under way.
+ * Skips are reported once, by the lookup; a write reports only what the lookup could not know.
  */
 export async function embedQuestion(
   semantic: SemanticMatcher | undefined,
   keys: RequestKeys,
   events: Emitter,
-  call?: CallInfo,
+  call: CallInfo,
+  during: "lookup" | "store",
 ): Promise<Embedded | undefined> {
   if (!semantic || keys.partition === undefined || keys.question === undefined) return undefined;
-  const skip = await semantic.unreadable(keys.question, keys.key);
-  if (skip) {
-    if (call) events.emit("semantic-skip", { ...call, reason: skip });
+  const read = await semantic.read(
+    keys.question,
+    keys.key,
+    during === "lookup" ? semantic.budgetMs : undefined,
+  );
+  if (!read) return undefined;
+  if ("unreadable" in read) {
+    if (during === "lookup") events.emit("semantic-skip", { ...call, reason: read.unreadable });
     return undefined;
   }
-  const vector = await semantic.vectorOf(keys.question, keys.key);
-  return vector && { vector, partition: semantic.partitionOf(keys.partition) };
+  if ("shed" in read) {
+    events.emit("semantic-shed", { ...call, during, cause: read.shed, reason: read.reason });
+    return undefined;
+  }
+  return { vector: read.vector, partition: semantic.partitionOf(keys.partition) };
 }

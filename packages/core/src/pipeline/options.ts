@@ -145,6 +145,25 @@ export function validateOptions(o: CacheOptions): void {
       s.candidates === undefined || (Number.isInteger(s.candidates) && s.candidates > 0),
       "semantic.candidates must be a positive integer",
     );
+    assertOption(
+      s.budgetMs === undefined || (typeof s.budgetMs === "number" && s.budgetMs > 0),
+      `semantic.budgetMs must be a positive number of milliseconds (Infinity waits for the embedder), got ${JSON.stringify(s.budgetMs)}`,
+    );
+    assertOption(
+      s.embedTimeoutMs === undefined ||
+        (typeof s.embedTimeoutMs === "number" && Number.isFinite(s.embedTimeoutMs) && s.embedTimeoutMs > 0),
+      `semantic.embedTimeoutMs must be a positive number of milliseconds, got ${JSON.stringify(s.embedTimeoutMs)}`,
+    );
+    assertOption(
+      s.batchWindowMs === undefined ||
+        (typeof s.batchWindowMs === "number" && Number.isFinite(s.batchWindowMs) && s.batchWindowMs >= 0),
+      `semantic.batchWindowMs must be a non-negative number of milliseconds, got ${JSON.stringify(s.batchWindowMs)}`,
+    );
+    for (const name of ["maxQueue", "batchSize"] as const)
+      assertOption(
+        s[name] === undefined || (Number.isInteger(s[name]) && s[name] > 0),
+        `semantic.${name} must be a positive integer, got ${JSON.stringify(s[name])}`,
+      );
   }
   for (const v of o.validate === undefined ? [] : [o.validate].flat()) {
     assertOption(

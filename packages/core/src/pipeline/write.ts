@@ -42,7 +42,7 @@ export class Writer {
       ...(ttl > 0 ? { ttl, expiresAt: now + ttl } : {}),
       ...(options.tags?.length ? { tags: options.tags } : {}),
     };
-    const embedded = await embedQuestion(this.semantic, keys, this.events);
+    const embedded = await embedQuestion(this.semantic, keys, this.events, call, "store");
     if (embedded) {
       entry.question = keys.question;
       entry.partition = embedded.partition;
