@@ -15,6 +15,11 @@ export interface AiSdkEmbedderOptions {
   maxRetries?: number;
   /** Overrides the id (default `ai-sdk:<provider>:<modelId>`, plus the dimensions and options when given). */
   id?: string;
+  /**
+   * Embedding calls the cache may have in flight at once. Questions asked meanwhile wait and go out
+   * together in the next call (core's embedding queue). Default 4.
+   */
+  concurrency?: number;
 }
 
 export type AiSdkEmbedder = Embedder & {
@@ -53,6 +58,10 @@ export function aiSdkEmbedder(
   ) {
     throw invalid(`maxRetries must be a non-negative integer, got ${JSON.stringify(options.maxRetries)}`);
   }
+  const concurrency = options.concurrency ?? 4;
+  if (!(Number.isInteger(concurrency) && concurrency > 0)) {
+    throw invalid(`concurrency must be a positive integer, got ${JSON.stringify(options.concurrency)}`);
+  }
   let id = options.id ?? `ai-sdk:${model.provider}:${model.modelId}`;
   if (options.id === undefined && requested !== undefined) id += `:${requested}d`;
   if (options.id === undefined && options.providerOptions)
@@ -61,6 +70,7 @@ export function aiSdkEmbedder(
 
   return {
     id,
+    concurrency,
     get dimensions() {
       return dimensions;
     },

@@ -18,6 +18,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
+const chat = (question: string) => ({
+  model: { provider: "openai", id: "gpt-4.1-mini" },
+  messages: [{ role: "user" as const, content: question }],
+});
+
 const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 
 // The embedder conformance suite, over the mock server's /v1/embeddings.
@@ -91,7 +96,21 @@ describe("aiSdkEmbedder over the server's /v1/embeddings", () => {
     );
   });
 
+  it("embeds concurrent lookups together, in fewer calls than questions", async () => {
+    const embedder = aiSdkEmbedder(openai.embedding("text-embedding-3-small"), { concurrency: 2 });
+    const cache = createCache({ semantic: { embedder } });
+    const questions = Array.from({ length: 12 }, (_, i) => `Question number ${i} about shipping`);
+    const lookups = await Promise.all(questions.map((q) => cache.lookup({ ...chat(q) })));
+    const calls = server.requests.filter((r) => r.endpoint === "embeddings");
+    expect(lookups.every((l) => !l.hit)).toBe(true);
+    expect(calls.length).toBeLessThan(questions.length);
+    expect(calls.flatMap((r) => r.body.input as string[]).sort()).toEqual([...questions].sort());
+    for (const l of lookups) if (!l.hit) l.fail();
+    await cache.close();
+  });
+
   it.each([
+    [undefined, { concurrency: 0 }, /concurrency/],
     [{}, {}, /embedding model/],
     [null, {}, /embedding model/],
     ["openai/text-embedding-3-small", {}, /embedding model/],
