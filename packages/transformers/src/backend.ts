@@ -86,7 +86,23 @@ export async function loadLibrary(
   }
 }
 
-/** Pipeline options that select the same ONNX file in both libraries. */
-export function pipelineOptions(backend: Backend, dtype: "fp32" | "q8"): Record<string, unknown> {
-  return backend === "xenova" ? { quantized: dtype === "q8" } : { dtype, device: "cpu" };
+/**
+ * Pipeline options that select the same ONNX file in both libraries, and with `intraOpThreads` the
+ * session's thread count. @xenova/transformers 2.x creates its session with its execution providers
+ * only (`constructSession` in its models.js) and has no way to pass session options, so there the
+ * session keeps ONNX Runtime's default thread count whatever `intraOpThreads` says.
+ */
+export function pipelineOptions(
+  backend: Backend,
+  dtype: "fp32" | "q8",
+  intraOpThreads?: number,
+): Record<string, unknown> {
+  if (backend === "xenova") return { quantized: dtype === "q8" };
+  return {
+    dtype,
+    device: "cpu",
+    ...(intraOpThreads === undefined
+      ? {}
+      : { session_options: { intraOpNumThreads: intraOpThreads, interOpNumThreads: 1 } }),
+  };
 }

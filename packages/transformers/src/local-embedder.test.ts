@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { loadLibrary } from "./backend.js";
 import { createLocalEmbedder, type LocalEmbedderOptions } from "./local-embedder.js";
@@ -9,6 +10,10 @@ describe("createLocalEmbedder options", () => {
     ["other model without dimensions", { model: "Xenova/bge-small-en-v1.5" }],
     ["wrong dimensions for the default model", { dimensions: 768 }],
     ["q8 for the local build", { dtype: "q8" }],
+    ["negative threads", { threads: -1 }],
+    ["fractional threads", { threads: 1.5 }],
+    ["zero intra-op threads", { intraOpThreads: 0 }],
+    ["zero intra-op threads on the calling thread", { threads: 0, intraOpThreads: 0 }],
   ];
   it.each(invalid)("rejects %s at creation with RECALL_INVALID_OPTION", (_, options) => {
     expect(() => createLocalEmbedder(options)).toThrow(
@@ -28,6 +33,14 @@ describe("createLocalEmbedder options", () => {
   it("loads nothing at creation", () => {
     // Would throw on first use if the library were missing, not here.
     expect(() => createLocalEmbedder({ modelDir: "/nonexistent/recall-models" })).not.toThrow();
+  });
+
+  it("runs as many batches at once as it has worker threads, and says it is local", () => {
+    const defaultThreads = Math.min(4, availableParallelism());
+    expect(createLocalEmbedder().concurrency).toBe(defaultThreads);
+    expect(createLocalEmbedder({ threads: 3 }).concurrency).toBe(3);
+    expect(createLocalEmbedder({ threads: 0 }).concurrency).toBe(1);
+    expect(createLocalEmbedder({ threads: 0 }).local).toBe(true);
   });
 });
 

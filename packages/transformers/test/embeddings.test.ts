@@ -28,9 +28,12 @@ let xenova: LocalEmbedder;
 beforeAll(async () => {
   vi.stubGlobal("fetch", fetchSpy);
   modelDir = await mkdtemp(join(tmpdir(), "recall-transformers-"));
-  // A fresh build (empty cache dir), then a load by each library.
-  hf = createLocalEmbedder({ backend: "huggingface", modelDir, onProgress: (m) => progress.push(m) });
-  xenova = createLocalEmbedder({ backend: "xenova", modelDir, onProgress: (m) => progress.push(m) });
+  // A fresh build (empty cache dir), then a load by each library. On this thread (threads: 0), where
+  // the stubbed fetch and the libraries' settings can be seen; worker-pool.test.ts checks that worker
+  // threads give the same vectors.
+  const onProgress = (m: string) => progress.push(m);
+  hf = createLocalEmbedder({ backend: "huggingface", modelDir, onProgress, threads: 0 });
+  xenova = createLocalEmbedder({ backend: "xenova", modelDir, onProgress, threads: 0 });
   await Promise.all([hf.load(), xenova.load()]);
 }, 90_000);
 
@@ -106,7 +109,7 @@ describe("the ONNX graph", () => {
 
 describe("embed", () => {
   it("returns L2-normalized Float32Arrays in input order, the same whatever the batching", async () => {
-    const small = createLocalEmbedder({ backend: "huggingface", modelDir, batchSize: 2 });
+    const small = createLocalEmbedder({ backend: "huggingface", modelDir, batchSize: 2, threads: 0 });
     try {
       const batched = await small.embed(sentences);
       const alone = await Promise.all(sentences.map(async (s) => (await hf.embed([s]))[0]!));

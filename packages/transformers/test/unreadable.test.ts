@@ -74,11 +74,15 @@ const request = (question: string): CacheRequest => ({
 const answer = (text: string) => async () => ({ body: { text }, text, finishReason: "stop" as const });
 
 let embedder: LocalEmbedder;
+let release: (() => Promise<void>) | undefined;
 /** Scripts most of whose letters the model reads as `[UNK]`. */
 const unreadableScripts: string[] = [];
 
 beforeAll(async () => {
   embedder = createLocalEmbedder({ onProgress: () => {} });
+  // Hundreds of short-lived caches share this embedder below: holding it keeps its worker threads
+  // alive in between (each cache releases its own hold when closed).
+  release = embedder.retain();
   await embedder.load();
   for (const [name, letters] of scriptLetters) {
     const probe = letters.slice(0, 40);
@@ -88,6 +92,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await release?.();
   await embedder?.dispose();
 });
 
