@@ -11,7 +11,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createCache } from "@recall/core";
 import { redisRecall } from "@recall/redis";
 import { createLocalEmbedder } from "@recall/transformers";
-import { onEvent } from "./load-events.js";
 import { ask, PHRASINGS, questionText } from "./load-questions.js";
 import { fakeUpstream } from "./load-upstream.js";
 
@@ -36,6 +35,8 @@ export type FromChild =
       upstreamCalls: number;
       statuses: Record<string, number>;
       lateMs: number;
+      /** The cache's errors by code while the burst ran (background load included). */
+      errors: Record<string, number>;
     }
   | {
       type: "stopped";
@@ -73,7 +74,7 @@ let shed = 0;
 cache.on("error", ({ error }) => {
   errors[error.code] = (errors[error.code] ?? 0) + 1;
 });
-onEvent(cache, "semantic-shed", () => shed++);
+cache.on("semantic-shed", () => shed++);
 await embedder.load();
 await cache.ready();
 await embedder.embed(["warm up the model"]);
@@ -94,13 +95,17 @@ const loadLoop = async (client: number) => {
 const burst = async ({ id, at, question, requests: count }: Extract<ToChild, { type: "burst" }>) => {
   await sleep(Math.max(0, at - Date.now()));
   const lateMs = Date.now() - at;
+  const before = { ...errors };
   const upstream = fakeUpstream({ minMs: 200, maxMs: 200 });
   const outcomes = await Promise.all(
     Array.from({ length: count }, () => cache.run(ask(question), () => upstream.call(question))),
   );
   const statuses: Record<string, number> = {};
   for (const o of outcomes) statuses[o.status] = (statuses[o.status] ?? 0) + 1;
-  await send({ type: "burst-done", id, upstreamCalls: upstream.calls, statuses, lateMs });
+  const during: Record<string, number> = {};
+  for (const [code, n] of Object.entries(errors))
+    if (n > (before[code] ?? 0)) during[code] = n - (before[code] ?? 0);
+  await send({ type: "burst-done", id, upstreamCalls: upstream.calls, statuses, lateMs, errors: during });
 };
 
 process.on("message", async (message: ToChild) => {

@@ -100,13 +100,11 @@ export async function runStampede(options: StampedeOptions): Promise<StampedeRes
       const reports = await Promise.all(done);
       const calls = reports.reduce((sum, r) => sum + r.upstreamCalls, 0);
       upstreamCalls.push(calls);
-      const statuses: Record<string, number> = {};
-      for (const r of reports) {
-        for (const [status, n] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
-      }
+      const statuses = sumCounts(reports.map((r) => r.statuses));
       const late = Math.max(...reports.map((r) => r.lateMs));
+      const errors = sumCounts(reports.map((r) => r.errors));
       progress(
-        `burst ${id + 1}/${options.bursts}: ${calls} upstream call(s); ${JSON.stringify(statuses)}; last process started ${late} ms late`,
+        `burst ${id + 1}/${options.bursts}: ${calls} upstream call(s); ${JSON.stringify(statuses)}; last process started ${late} ms late; errors meanwhile ${JSON.stringify(errors)}`,
       );
       await sleep(500);
     }
@@ -115,20 +113,23 @@ export async function runStampede(options: StampedeOptions): Promise<StampedeRes
     for (const c of children) tell(c, { type: "stop" });
     stopping = true;
     const reports = await Promise.all(stopped);
-    const errors: Record<string, number> = {};
-    for (const r of reports) {
-      for (const [code, n] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + n;
-    }
     return {
       upstreamCalls,
       backgroundRequests: reports.reduce((sum, r) => sum + r.requests, 0),
-      errors,
+      errors: sumCounts(reports.map((r) => r.errors)),
       shed: reports.reduce((sum, r) => sum + r.shed, 0),
     };
   } finally {
     // Told to stop, they close and exit by themselves; after a failure they are killed at once.
     await Promise.all(children.map((c) => ended(c, stopping ? 10_000 : 0)));
   }
+}
+
+/** Counts by name, added up over the processes. */
+function sumCounts(counts: Array<Record<string, number>>): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const c of counts) for (const [name, n] of Object.entries(c)) sum[name] = (sum[name] ?? 0) + n;
+  return sum;
 }
 
 /** Waits up to `graceMs` for `child` to exit by itself, then kills it. */

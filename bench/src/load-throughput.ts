@@ -9,22 +9,13 @@
  * (`error` events) are still counted and subtracted, should any happen.
  */
 import type { Embedder, RecallCache, SemanticOptions } from "@recall/core";
-import { onEvent } from "./load-events.js";
 import { ask, PHRASINGS, questionText } from "./load-questions.js";
-
-/** The engine's load controls (`budgetMs`, `maxQueue`), typed here too for a core that predates them. */
-export type LoadSemanticOptions = SemanticOptions & {
-  budgetMs?: number;
-  maxQueue?: number;
-  batchSize?: number;
-  batchWindowMs?: number;
-};
 
 /**
  * Semantic options that never shed for lack of time or room: a minute of budget and of embedding
  * time, a queue of 100,000. For measuring what the embedder can do, not what the budget lets through.
  */
-export function unshedSemantic(embedder: Embedder): LoadSemanticOptions {
+export function unshedSemantic(embedder: Embedder): SemanticOptions {
   return { embedder, budgetMs: 60_000, maxQueue: 100_000, embedTimeoutMs: 60_000 };
 }
 
@@ -46,10 +37,7 @@ export async function semanticLookupsPerSecond(
 ): Promise<Throughput> {
   let lookups = 0;
   let unembedded = 0;
-  const off = [
-    onEvent(cache, "semantic-shed", () => unembedded++),
-    onEvent(cache, "error", () => unembedded++),
-  ];
+  const off = [cache.on("semantic-shed", () => unembedded++), cache.on("error", () => unembedded++)];
   const started = performance.now();
   const deadline = started + durationMs;
   const loop = async () => {

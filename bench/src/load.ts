@@ -17,9 +17,8 @@
  */
 import { createCache, type RecallCache } from "@recall/core";
 import { redisRecall } from "@recall/redis";
-import { createLocalEmbedder, type LocalEmbedder, type LocalEmbedderOptions } from "@recall/transformers";
+import { createLocalEmbedder, type LocalEmbedder } from "@recall/transformers";
 import { type BenchOptions, type Figure, round } from "../../packages/core/bench/figures.js";
-import { onEvent } from "./load-events.js";
 import { deleteKeys, REDIS_URL, runPrefix } from "./load-redis.js";
 import { runStampede } from "./load-stampede.js";
 import { semanticLookupsPerSecond, unshedSemantic } from "./load-throughput.js";
@@ -27,10 +26,6 @@ import { exactHitP99, runTraffic, type TrafficResult } from "./load-traffic.js";
 import { fakeUpstream } from "./load-upstream.js";
 
 const CLIENTS = 32;
-
-/** `threads` (the worker pool's size; 0 runs on the main thread) arrives with the pool; typed here until then. */
-type EmbedderOptions = LocalEmbedderOptions & { threads?: number };
-const localEmbedder = (options: EmbedderOptions = {}): LocalEmbedder => createLocalEmbedder(options);
 
 export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> {
   const prefix = runPrefix();
@@ -56,7 +51,7 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
       let embedder: LocalEmbedder | undefined;
       let closeEmbedder = async (): Promise<unknown> => undefined;
       if (semantic) {
-        const local = localEmbedder();
+        const local = createLocalEmbedder();
         embedder = local;
         closeEmbedder = toClose(() => local.dispose());
         await embedder.load();
@@ -124,8 +119,8 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
     progress(
       `semantic lookups: ${rounds} round(s) of ${roundMs / 1000} s each with the pool and on the main thread`,
     );
-    const pooled = localEmbedder();
-    const mainThread = localEmbedder({ threads: 0 });
+    const pooled = createLocalEmbedder();
+    const mainThread = createLocalEmbedder({ threads: 0 });
     const closeEmbedders = [toClose(() => pooled.dispose()), toClose(() => mainThread.dispose())];
     await Promise.all([pooled.load(), mainThread.load()]);
     // Budget and queue bound far above this load: every counted lookup was embedded (see load-throughput.ts).
@@ -192,13 +187,15 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
   return figures;
 }
 
-/** Counts a cache's `error` events by code and its `semantic-shed` events, for the progress lines. */
+/** Counts a cache's `error` events by code and its `semantic-shed` events by cause, for the progress lines. */
 function countEvents(cache: RecallCache): { summary(): string } {
   const errors: Record<string, number> = {};
-  let shed = 0;
+  const shed: Record<string, number> = {};
   cache.on("error", ({ error }) => {
     errors[error.code] = (errors[error.code] ?? 0) + 1;
   });
-  onEvent(cache, "semantic-shed", () => shed++);
-  return { summary: () => `errors ${JSON.stringify(errors)}, semantic shed ${shed}` };
+  cache.on("semantic-shed", ({ during, cause }) => {
+    shed[`${during}:${cause}`] = (shed[`${during}:${cause}`] ?? 0) + 1;
+  });
+  return { summary: () => `errors ${JSON.stringify(errors)}, semantic shed ${JSON.stringify(shed)}` };
 }
