@@ -95,7 +95,10 @@ export class WorkerPool {
         },
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#queue.push(job);
+      // Tokenizing a batch takes a fraction of embedding it, and the engine waits for both: a
+      // check of what the model can read goes ahead of the embeddings waiting.
+      if (request.kind === "unrepresented") this.#queue.unshift(job);
+      else this.#queue.push(job);
       this.#refill();
     });
   }
