@@ -25,6 +25,8 @@ export interface Throughput {
   lookups: number;
   /** Lookups answered without their embedding (shed, or the embedding failed). */
   unembedded: number;
+  /** `unembedded` by cause: `shed:<cause>` or an error code. */
+  why: Record<string, number>;
   /** Embedded lookups per second. */
   perSecond: number;
 }
@@ -37,7 +39,15 @@ export async function semanticLookupsPerSecond(
 ): Promise<Throughput> {
   let lookups = 0;
   let unembedded = 0;
-  const off = [cache.on("semantic-shed", () => unembedded++), cache.on("error", () => unembedded++)];
+  const why: Record<string, number> = {};
+  const missed = (reason: string) => {
+    unembedded++;
+    why[reason] = (why[reason] ?? 0) + 1;
+  };
+  const off = [
+    cache.on("semantic-shed", ({ cause }) => missed(`shed:${cause}`)),
+    cache.on("error", ({ error }) => missed(error.code)),
+  ];
   const started = performance.now();
   const deadline = started + durationMs;
   const loop = async () => {
@@ -56,5 +66,5 @@ export async function semanticLookupsPerSecond(
     for (const stop of off) stop();
   }
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, lookups, unembedded, perSecond: (lookups - unembedded) / seconds };
+  return { seconds, lookups, unembedded, why, perSecond: (lookups - unembedded) / seconds };
 }

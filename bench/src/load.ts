@@ -126,7 +126,12 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
     // Budget and queue bound far above this load: every counted lookup was embedded (see load-throughput.ts).
     const caches = [pooled, mainThread].map((e) => createCache({ semantic: unshedSemantic(e) }));
     const closeCaches = caches.map((c) => toClose(() => c.close()));
-    const totals = caches.map(() => ({ embedded: 0, unembedded: 0, seconds: 0 }));
+    const totals = caches.map(() => ({
+      embedded: 0,
+      unembedded: 0,
+      seconds: 0,
+      why: {} as Record<string, number>,
+    }));
     for (let r = 0; r < rounds + 1; r++) {
       // Pool first in even rounds, main thread first in odd ones, so neither always runs second.
       const order = r % 2 === 0 ? [0, 1] : [1, 0];
@@ -140,13 +145,15 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
         if (r === 0) continue;
         totals[i]!.embedded += t.lookups - t.unembedded;
         totals[i]!.unembedded += t.unembedded;
+        for (const [reason, n] of Object.entries(t.why))
+          totals[i]!.why[reason] = (totals[i]!.why[reason] ?? 0) + n;
         totals[i]!.seconds += t.seconds;
       }
       if (r > 0) progress(`semantic lookups: round ${r}/${rounds} done`);
     }
     const [poolRate, mainRate] = totals.map((t) => t.embedded / t.seconds) as [number, number];
     progress(
-      `semantic lookups: pool ${poolRate.toFixed(0)}/s, main thread ${mainRate.toFixed(0)}/s; not embedded (shed or failed, not counted): ${totals[0]!.unembedded} / ${totals[1]!.unembedded}`,
+      `semantic lookups: pool ${poolRate.toFixed(0)}/s, main thread ${mainRate.toFixed(0)}/s; not embedded (shed or failed, not counted): ${totals[0]!.unembedded} ${JSON.stringify(totals[0]!.why)} / ${totals[1]!.unembedded} ${JSON.stringify(totals[1]!.why)}`,
     );
     for (const close of [...closeCaches, ...closeEmbedders]) await close();
     figures.push(
