@@ -84,6 +84,19 @@ describe("EmbedQueue", () => {
     expect(gated.maxRunning).toBe(2);
   });
 
+  it("shares what waits evenly among the free slots", async () => {
+    const gated = gatedEmbedder(2);
+    const queue = new EmbedQueue(gated.embedder, options({ batchSize: 32 }));
+    const all = Array.from({ length: 6 }, (_, i) => queue.read(`q${i}`));
+    await turns(2);
+    expect(gated.batches).toEqual([
+      ["q0", "q1", "q2"],
+      ["q3", "q4", "q5"],
+    ]);
+    await gated.release();
+    await Promise.all(all);
+  });
+
   it("waits `batchWindowMs` for company when the embedder is idle", async () => {
     const gated = gatedEmbedder();
     const queue = new EmbedQueue(gated.embedder, options({ batchWindowMs: 30 }));

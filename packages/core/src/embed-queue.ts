@@ -157,10 +157,16 @@ export class EmbedQueue {
     else setTimeout(() => this.flush(), window);
   }
 
+  /**
+   * Sends what waits to the free slots, shared evenly: 32 questions and two idle worker threads
+   * make two batches of 16, not one of 32 and an idle thread.
+   */
   private flush(): void {
     this.flushPending = false;
     while (this.running < this.concurrency && this.waiting.length > 0) {
-      this.runBatch(this.waiting.splice(0, this.options.batchSize));
+      const free = this.concurrency - this.running;
+      const size = Math.min(this.options.batchSize, Math.ceil(this.waiting.length / free));
+      this.runBatch(this.waiting.splice(0, size));
     }
   }
 
