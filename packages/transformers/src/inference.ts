@@ -19,6 +19,8 @@ export interface InferenceConfig {
   batchSize: number;
   /** ONNX intra-op threads of the session; the library's default when undefined. */
   intraOpThreads?: number;
+  /** How much a worker thread lowers its priority (see `LocalEmbedderOptions.workerNice`). */
+  workerNice?: number;
 }
 
 /** A loaded model on the calling thread: the whole embedding path, run where it is called. */

@@ -14,6 +14,8 @@ describe("createLocalEmbedder options", () => {
     ["fractional threads", { threads: 1.5 }],
     ["zero intra-op threads", { intraOpThreads: 0 }],
     ["zero intra-op threads on the calling thread", { threads: 0, intraOpThreads: 0 }],
+    ["negative worker nice", { workerNice: -5 }],
+    ["worker nice past 19", { workerNice: 20 }],
   ];
   it.each(invalid)("rejects %s at creation with RECALL_INVALID_OPTION", (_, options) => {
     expect(() => createLocalEmbedder(options)).toThrow(

@@ -44,6 +44,13 @@ export interface LocalEmbedderOptions {
    * (@xenova/transformers 2.x passes no session options), which keeps ONNX Runtime's default.
    */
   intraOpThreads?: number;
+  /**
+   * How much each worker thread lowers its scheduling priority (Linux `nice`, added to the
+   * process's own; ignored where threads cannot be reniced). Default 10: when the CPU is short,
+   * the event loop (answering exact hits, talking to the store) runs before a batch of embeddings,
+   * which can wait. `0` keeps the process's priority.
+   */
+  workerNice?: number;
 }
 
 export interface LocalEmbedder extends Embedder {
@@ -126,6 +133,7 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): LocalEm
 
   const threads = options.threads ?? Math.min(4, availableParallelism());
   const intraOpThreads = options.intraOpThreads ?? (threads === 0 ? undefined : 1);
+  const workerNice = options.workerNice ?? 10;
   invalidIf(
     !Number.isInteger(threads) || threads < 0,
     `threads must be an integer of 0 or more, got ${threads}`,
@@ -133,6 +141,10 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): LocalEm
   invalidIf(
     intraOpThreads !== undefined && (!Number.isInteger(intraOpThreads) || intraOpThreads < 1),
     `intraOpThreads must be a positive integer, got ${intraOpThreads}`,
+  );
+  invalidIf(
+    !Number.isInteger(workerNice) || workerNice < 0 || workerNice > 19,
+    `workerNice must be an integer from 0 to 19, got ${workerNice}`,
   );
 
   const config: InferenceConfig = {
@@ -144,6 +156,7 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): LocalEm
     dimensions,
     batchSize,
     ...(intraOpThreads === undefined ? {} : { intraOpThreads }),
+    workerNice,
   };
   // The model is built once, on this thread, before any session loads it. A failed build is not
   // remembered: the next call tries again.

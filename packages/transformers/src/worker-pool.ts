@@ -48,7 +48,7 @@ export class WorkerPool {
   readonly size: number;
   readonly #config: InferenceConfig;
   readonly #prepare: () => Promise<void>;
-  readonly #file: string | undefined;
+  #file: string | undefined;
   readonly #slots = new Set<Slot>();
   readonly #queue: Job[] = [];
   /** Counts `terminate()` calls: workers asked for before one are not started after it. */
@@ -142,12 +142,17 @@ export class WorkerPool {
     const epoch = this.#epoch;
     await this.#prepare();
     if (epoch !== this.#epoch) return;
-    const file = this.#file ?? embedWorkerFile();
+    this.#file ??= embedWorkerFile();
+    const file = this.#file;
     while (this.#slots.size < this.size) this.#spawn(file);
   }
 
   /** Starts the missing workers for the waiting jobs; if that fails, so do they. */
   #refill(): void {
+    if (this.#slots.size >= this.size) {
+      this.#dispatch();
+      return;
+    }
     this.#fill().then(
       () => this.#dispatch(),
       (error: unknown) => {

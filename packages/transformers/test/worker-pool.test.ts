@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -94,6 +95,22 @@ describe("embedding in worker threads", () => {
     const all = [...texts, ...unreadable];
     expect(await pooled.unrepresented(all)).toEqual(await inThread.unrepresented(all));
   });
+
+  it.runIf(existsSync("/proc/self/task"))(
+    "runs its worker threads at a lower priority than the event loop (Linux nice)",
+    async () => {
+      await pooled.load();
+      const niceOf = (tid: string) => {
+        // Fields after the command name (which may hold spaces); nice is the 19th field overall.
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+      };
+      const mine = niceOf(String(process.pid));
+      const nices = readdirSync("/proc/self/task").map(niceOf);
+      expect(nices.filter((n) => n === Math.min(19, mine + 10)).length).toBeGreaterThanOrEqual(2);
+      expect(nices.filter((n) => n === mine).length).toBeGreaterThan(0);
+    },
+  );
 
   it("keeps the event loop turning while batches are embedded", async () => {
     const pooledDelay = await maxDelayDuring(() => Promise.all([0, 1, 2, 3].map(() => pooled.embed(batch))));
