@@ -168,7 +168,9 @@ export class WorkerPool {
     });
     // Nobody may be awaiting `start()`; the failure reaches the waiting jobs instead.
     ready.catch(() => {});
-    const worker = new Worker(file, { workerData: this.#config, execArgv: workerExecArgv() });
+    // No Node flags: the worker script is plain JavaScript that needs none, and a worker refuses
+    // many of the process's own (`--input-type`, V8 heap flags such as `--max-old-space-size`).
+    const worker = new Worker(file, { workerData: this.#config, execArgv: [] });
     const slot: Slot = { worker, loaded: false, ready, settleReady };
     slot.worker.on("message", (reply: WorkerReply) => this.#onReply(slot, reply));
     slot.worker.on("error", (error) => this.#onExit(slot, error));
@@ -241,20 +243,6 @@ export class WorkerPool {
       slot.worker.postMessage(job.request);
     }
   }
-}
-
-/**
- * The Node flags of this process for a worker, without `--input-type` (valid with `--eval` or stdin
- * only: a worker started with it fails at once).
- */
-function workerExecArgv(): string[] {
-  const flags: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const flag = process.execArgv[i]!;
-    if (flag === "--input-type") i++;
-    else if (!flag.startsWith("--input-type=")) flags.push(flag);
-  }
-  return flags;
 }
 
 /**

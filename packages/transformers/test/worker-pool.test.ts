@@ -263,8 +263,10 @@ describe("the pool's lifetime", () => {
       const [vector] = await embedder.embed(["How do I reset my password?"]);
       console.log(vector.length);
     `;
-    // `--input-type` is for the script only: the pool does not pass it on to its workers.
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    // Flags a worker thread refuses (`--input-type`, V8 heap flags such as `--max-old-space-size`,
+    // common in production) are the process's: the pool does not pass them on to its workers.
+    const flags = ["--max-old-space-size=512", "--max-semi-space-size=32", "--input-type=module"];
+    const child = spawn(process.execPath, [...flags, "-e", script], {
       stdio: ["ignore", "pipe", "inherit"],
       timeout: 30_000,
     });
