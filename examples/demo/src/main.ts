@@ -144,6 +144,11 @@ for (const r of results.filter((r) => r.falseHit)) {
     `  FALSE HIT: "${r.item.question}" (${r.item.intent}) got an answer for ${r.answer?.matchedQuestion ? `"${r.answer.matchedQuestion}"` : "another question"}`,
   );
 }
+const { semanticShed } = cache.stats.snapshot().total;
+if (semanticShed > 0)
+  console.log(
+    `  ${semanticShed} semantic step(s) skipped for load (the embedder was too busy for semantic.budgetMs): those questions were looked up exactly only.`,
+  );
 for (const r of results.filter((r) => r.error).slice(0, 5))
   console.log(`  ERROR: "${r.item.question}": ${r.error}`);
 
