@@ -40,6 +40,7 @@ const suites: Suite[] = [
   { id: "langchain", title: "LangChain adapter", module: "packages/langchain/bench/index.ts" },
   { id: "express", title: "Express proxy vs bare route", module: "packages/express/bench/index.ts" },
   { id: "cost", title: "Cost and latency model", module: "bench/src/cost-model.ts" },
+  { id: "peers", title: "Peers side by side", module: "bench/src/peers/index.ts" },
 ];
 
 const args = benchArgs(
