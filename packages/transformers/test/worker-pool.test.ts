@@ -255,6 +255,25 @@ describe("the pool's lifetime", () => {
     }
   });
 
+  it("closing the last cache that uses it ends every worker; ready() had loaded them", async () => {
+    const embedder = createLocalEmbedder({ ...silent, threads: 2 });
+    const first = createCache({ semantic: { embedder } });
+    const second = createCache({ semantic: { embedder } });
+    try {
+      await first.ready();
+      const workers = poolOf(embedder).workers;
+      expect(workers).toHaveLength(2);
+      const exits = workers.map((w) => once(w, "exit"));
+      await first.close();
+      expect(poolOf(embedder).workers).toHaveLength(2); // the second cache still uses them
+      await second.close();
+      await Promise.all(exits);
+      expect(poolOf(embedder).workers).toHaveLength(0);
+    } finally {
+      await embedder.dispose();
+    }
+  });
+
   it("never keeps a process alive: a script that embeds and never disposes exits by itself", async () => {
     const dist = pathToFileURL(join(packageRoot(), "dist", "index.js")).href;
     const script = `
