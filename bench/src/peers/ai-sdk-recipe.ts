@@ -1,3 +1,4 @@
+import type { BenchOptions } from "../../../packages/core/bench/figures.js";
 /**
  * The AI SDK's own caching recipe (the middleware of its docs' "Caching" page, as the installed
  * `ai` package's docs show it: key `JSON.stringify({ provider, modelId, params })`, `redis.get`,
@@ -104,13 +105,7 @@ interface Streamed {
   ms: number;
 }
 
-export async function run({
-  quick,
-  progress,
-}: {
-  quick: boolean;
-  progress: (m: string) => void;
-}): Promise<PeerReport> {
+export async function run({ quick, progress }: BenchOptions): Promise<PeerReport> {
   const report = emptyReport();
   const count = quick ? 500 : 3_000;
   const namespace = `recall-bench-peers-aisdk-${process.pid}`;

@@ -10,7 +10,7 @@
  */
 import { type CacheEntry, type Cache as CachifiedCache, cachified, totalTtl } from "@epic-web/cachified";
 import KeyvRedis from "@keyv/redis";
-import type { CacheRequest, CacheResponse } from "@recall/core";
+import type { CacheResponse } from "@recall/core";
 import { createCache } from "@recall/core";
 import { BentoCache, bentostore } from "bentocache";
 import { memoryDriver } from "bentocache/drivers/memory";
@@ -18,29 +18,10 @@ import { redisDriver } from "bentocache/drivers/redis";
 import { Cacheable } from "cacheable";
 import Keyv from "keyv";
 import { LRUCache } from "lru-cache";
+import { request, response } from "../../../packages/core/bench/exact-workload.js";
+import type { BenchOptions } from "../../../packages/core/bench/figures.js";
 import { timeInterleaved } from "../../../packages/core/bench/figures.js";
 import { attempt, emptyReport, type PeerReport, p50Figure, REDIS_URL, sleep, yesNo } from "./common.js";
-
-const request = (i: number): CacheRequest => ({
-  model: { provider: "openai", id: "gpt-4.1" },
-  messages: [
-    {
-      role: "system",
-      content: "You are the support assistant of Acme Cloud. Answer briefly and cite the docs.",
-    },
-    { role: "user", content: `How do I rotate the API key of project number ${i}?` },
-  ],
-  params: { temperature: 0, maxOutputTokens: 400 },
-});
-
-const response: CacheResponse = {
-  body: {
-    text: "Open Settings → API keys, click Rotate, and update your deployments with the new key. The old key keeps working for 24 hours.",
-  },
-  text: "Open Settings → API keys, click Rotate, and update your deployments with the new key. The old key keeps working for 24 hours.",
-  finishReason: "stop",
-  usage: { inputTokens: 42, outputTokens: 31 },
-};
 
 const ENTRIES = 1_000;
 const keyOf = (i: number) => JSON.stringify(request(i));
@@ -93,13 +74,7 @@ const cycling = (getOrSet: GetOrSet) => {
   return () => getOrSet(n++ % ENTRIES, mustHit);
 };
 
-export async function run({
-  quick,
-  progress,
-}: {
-  quick: boolean;
-  progress: (m: string) => void;
-}): Promise<PeerReport> {
+export async function run({ quick, progress }: BenchOptions): Promise<PeerReport> {
   const report = emptyReport();
   const count = quick ? 5_000 : 20_000;
   const url = new URL(REDIS_URL);

@@ -24,7 +24,7 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
     progress(`-- ${part.title}`);
     try {
       const mod = (await import(part.module)) as {
-        run: (o: { quick: boolean; progress: (m: string) => void }) => Promise<PeerReport>;
+        run: (o: BenchOptions) => Promise<PeerReport>;
       };
       const report = await mod.run({ quick, progress });
       figures.push(...report.figures);

@@ -1,3 +1,4 @@
+import type { BenchOptions } from "../../../packages/core/bench/figures.js";
 /**
  * LangChain.js's own caches against Recall's, on the same `ChatOpenAI` pointed at the local mock
  * OpenAI server: `InMemoryCache` from `@langchain/core/caches` and `RedisCache` from
@@ -47,13 +48,7 @@ interface Subject {
   close?: () => Promise<void>;
 }
 
-export async function run({
-  quick,
-  progress,
-}: {
-  quick: boolean;
-  progress: (m: string) => void;
-}): Promise<PeerReport> {
+export async function run({ quick, progress }: BenchOptions): Promise<PeerReport> {
   const report = emptyReport();
   const count = quick ? 500 : 3_000;
   const prefix = `recall-bench-peers-lc-${process.pid}`;

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { cachedEmbedder, DEFAULT_THRESHOLD, type SemanticGuard } from "@recall/core";
 import { type CalibrationPair, calibrate } from "@recall/core/calibrate";
 import { createLocalEmbedder } from "@recall/transformers";
+import type { BenchOptions } from "../../../packages/core/bench/figures.js";
 import { type Figure, round } from "../../../packages/core/bench/figures.js";
 import { emptyReport, type PeerReport } from "./common.js";
 
@@ -39,13 +40,7 @@ const seedGuard: SemanticGuard = (question, candidate) =>
     ? { ok: true }
     : { ok: false, reason: `word overlap below ${SEED_MIN_OVERLAP}`, rule: "word-overlap" };
 
-export async function run({
-  quick,
-  progress,
-}: {
-  quick: boolean;
-  progress: (m: string) => void;
-}): Promise<PeerReport> {
+export async function run({ quick, progress }: BenchOptions): Promise<PeerReport> {
   const report = emptyReport();
   if (!existsSync(QQP)) {
     const note = `${QQP} is missing (the QQP dev pairs are read from ../shared/data next to the repository)`;

@@ -6,33 +6,11 @@
 import KeyvRedis from "@keyv/redis";
 import Keyv from "keyv";
 import { createCache } from "../src/cache.js";
-import type { CacheRequest } from "../src/request.js";
-import type { CacheResponse } from "../src/response.js";
 import { benchArgs, QUICK } from "./args.js";
+import { request, response } from "./exact-workload.js";
 import { type BenchOptions, type Figure, percentile, round, timeEach } from "./figures.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-const request = (i: number): CacheRequest => ({
-  model: { provider: "openai", id: "gpt-4.1" },
-  messages: [
-    {
-      role: "system",
-      content: "You are the support assistant of Acme Cloud. Answer briefly and cite the docs.",
-    },
-    { role: "user", content: `How do I rotate the API key of project number ${i}?` },
-  ],
-  params: { temperature: 0, maxOutputTokens: 400 },
-});
-
-const response: CacheResponse = {
-  body: {
-    text: "Open Settings → API keys, click Rotate, and update your deployments with the new key. The old key keeps working for 24 hours.",
-  },
-  text: "Open Settings → API keys, click Rotate, and update your deployments with the new key. The old key keeps working for 24 hours.",
-  finishReason: "stop",
-  usage: { inputTokens: 42, outputTokens: 31 },
-};
 
 const upstream = async () => response;
 
