@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sendChatCompletion, streamChatCompletion } from "./chat-endpoint";
@@ -43,6 +44,9 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
   const failures: PendingFailure[] = [];
   const cuts: number[] = [];
   const closing = new AbortController();
+  // Every request in flight waits on this one signal (and removes its listener when done): many
+  // concurrent requests are expected, not a leak.
+  setMaxListeners(0, closing.signal);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.on("error", () => {}); // a client that hangs up mid-stream is not our error
