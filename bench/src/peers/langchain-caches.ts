@@ -110,11 +110,14 @@ export async function run({ quick, progress }: BenchOptions): Promise<PeerReport
           JSON.stringify(await Promise.all([...written].map(async (k) => [k, await client.get(k)]))),
       });
     });
-    // Recall, in memory (a Keyv over a Map we can read) and on Redis.
+    // Recall, in memory (a Keyv over a Map we can read, serializing as Recall's default in-memory
+    // store does: JSON, not Keyv's default serializer) and on Redis.
     const recallMemory = () => {
       const store = new Map<string, unknown>();
       return {
-        cache: createCache({ store: new Keyv({ store }) }),
+        cache: createCache({
+          store: new Keyv({ store, serialize: JSON.stringify, deserialize: JSON.parse }),
+        }),
         dump: async () => JSON.stringify([...store]),
       };
     };
