@@ -51,3 +51,35 @@ describe("cachedEmbedder over an embedder that learns its size on its first call
     expect(cached.dimensions).toBe(3);
   });
 });
+
+describe("cachedEmbedder passes through what the engine schedules by", () => {
+  it("keeps concurrency, local, load and retain of the embedder it wraps", async () => {
+    const calls: string[] = [];
+    const wrapped = cachedEmbedder({
+      ...fakeEmbedder(),
+      concurrency: 3,
+      local: true,
+      async load() {
+        calls.push("load");
+      },
+      retain() {
+        calls.push("retain");
+        return async () => {
+          calls.push("release");
+        };
+      },
+    });
+    expect(wrapped.concurrency).toBe(3);
+    expect(wrapped.local).toBe(true);
+    await wrapped.load?.();
+    await wrapped.retain?.()();
+    expect(calls).toEqual(["load", "retain", "release"]);
+    const plain = cachedEmbedder(fakeEmbedder());
+    expect([plain.concurrency, plain.local, plain.load, plain.retain]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});

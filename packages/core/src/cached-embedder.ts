@@ -17,6 +17,11 @@ export function cachedEmbedder(embedder: Embedder, maxEntries = 2_000): Embedder
       return embedder.dimensions;
     },
     ...(embedder.unrepresented ? { unrepresented: (texts) => embedder.unrepresented!(texts) } : {}),
+    // What the engine schedules by (see `Embedder`) passes through, so wrapping changes nothing there.
+    ...(embedder.concurrency !== undefined ? { concurrency: embedder.concurrency } : {}),
+    ...(embedder.local !== undefined ? { local: embedder.local } : {}),
+    ...(embedder.load ? { load: () => embedder.load!() } : {}),
+    ...(embedder.retain ? { retain: () => embedder.retain!() } : {}),
     async embed(texts, options) {
       const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
       if (missing.length > 0) {

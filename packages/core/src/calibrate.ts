@@ -168,11 +168,14 @@ export async function calibrate(
       guard: recordingGuard,
       candidates: options.candidates ?? 4,
       embedTimeoutMs: 60_000,
+      // Every lookup is measured: none may be skipped for load (a shed lookup would read as a miss).
+      budgetMs: Number.POSITIVE_INFINITY,
       index: options.index ?? new FlatIndex(),
     },
   });
   const errors: Error[] = [];
   cache.on("error", (e) => errors.push(e.error));
+  cache.on("semantic-shed", (e) => errors.push(new Error(`a lookup was skipped for load: ${e.reason}`)));
   let refused: Array<{ question: string; similarity: number; reason: string }> = [];
   cache.on("semantic-reject", (e) =>
     refused.push({ question: e.candidate, similarity: e.similarity, reason: e.reason }),
