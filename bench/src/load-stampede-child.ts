@@ -7,10 +7,10 @@
  * Messages from the parent: `load` (start the background load), `burst` (fire at `at`, epoch ms),
  * `stop` (end the load, close everything, exit). To the parent: `ready`, `burst-done`, `stopped`.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import { createCache } from "@recall/core";
 import { redisRecall } from "@recall/redis";
 import { createLocalEmbedder } from "@recall/transformers";
+import { linkToParent, untilInstant } from "./child-link.js";
 import { ask, PHRASINGS, questionText } from "./load-questions.js";
 import { fakeUpstream } from "./load-upstream.js";
 
@@ -47,12 +47,8 @@ export type FromChild =
     };
 
 const config = JSON.parse(process.argv[2]!) as ChildConfig;
-const send = (message: FromChild) =>
-  new Promise<void>((resolve) => {
-    process.send?.(message, undefined, undefined, () => resolve());
-  });
 // Never outlive the parent.
-process.on("disconnect", () => process.exit(1));
+const send = linkToParent<FromChild>();
 
 const started = performance.now();
 const redis = redisRecall({
@@ -93,8 +89,7 @@ const loadLoop = async (client: number) => {
 };
 
 const burst = async ({ id, at, question, requests: count }: Extract<ToChild, { type: "burst" }>) => {
-  await sleep(Math.max(0, at - Date.now()));
-  const lateMs = Date.now() - at;
+  const lateMs = await untilInstant(at);
   const before = { ...errors };
   const upstream = fakeUpstream({ minMs: 200, maxMs: 200 });
   const outcomes = await Promise.all(

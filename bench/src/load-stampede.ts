@@ -35,25 +35,26 @@ export interface StampedeResult {
 
 const CHILD = fileURLToPath(new URL("./load-stampede-child.ts", import.meta.url));
 
-type Message<T extends FromChild["type"]> = Extract<FromChild, { type: T }>;
-
-/** The next message of `type` from `child`, or a rejection if it exits or takes longer than `timeoutMs`. */
-function next<T extends FromChild["type"]>(
+/**
+ * The next message of `type` from `child`, or a rejection if it exits or takes longer than `timeoutMs`;
+ * with `where`, only a message whose `id` is `where`. `M` is the union of the child's messages.
+ */
+export function next<T extends M["type"], M extends { type: string } = FromChild>(
   child: ChildProcess,
   type: T,
   timeoutMs: number,
   where = "",
-): Promise<Message<T>> {
+): Promise<Extract<M, { type: T }>> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       clearTimeout(timer);
       child.off("message", onMessage);
       child.off("exit", onExit);
     };
-    const onMessage = (message: FromChild) => {
+    const onMessage = (message: M) => {
       if (message.type !== type || (where && "id" in message && String(message.id) !== where)) return;
       cleanup();
-      resolve(message as Message<T>);
+      resolve(message as Extract<M, { type: T }>);
     };
     const onExit = (code: number | null, signal: string | null) => {
       cleanup();
@@ -133,7 +134,7 @@ function sumCounts(counts: Array<Record<string, number>>): Record<string, number
 }
 
 /** Waits up to `graceMs` for `child` to exit by itself, then kills it. */
-async function ended(child: ChildProcess, graceMs: number): Promise<void> {
+export async function ended(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);

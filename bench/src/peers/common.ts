@@ -25,15 +25,19 @@ export interface PeerReport {
 
 export const emptyReport = (): PeerReport => ({ figures: [], behaviours: [], skipped: [] });
 
-/** The p50 of `samples` as a figure in microseconds, compared with `recall` when given. */
-export function p50Figure(name: string, samples: number[], recall?: Figure): Figure {
-  const value = round(percentile(samples, 50));
+/** A figure, compared with `recall` (ratio figure / Recall's) when given. */
+export function peerFigure(name: string, value: number, unit: string, recall?: Figure): Figure {
   return {
     name,
     value,
-    unit: "us",
+    unit,
     ...(recall && recall.value > 0 ? { comparedWith: recall.name, ratio: round(value / recall.value) } : {}),
   };
+}
+
+/** The p50 of `samples` as a figure in microseconds, compared with `recall` when given. */
+export function p50Figure(name: string, samples: number[], recall?: Figure): Figure {
+  return peerFigure(name, round(percentile(samples, 50)), "us", recall);
 }
 
 /**

@@ -24,7 +24,7 @@ import { timeInterleaved } from "../../../packages/core/bench/figures.js";
 import { attempt, emptyReport, type PeerReport, p50Figure, REDIS_URL, sleep, yesNo } from "./common.js";
 
 const ENTRIES = 1_000;
-const keyOf = (i: number) => JSON.stringify(request(i));
+export const keyOf = (i: number) => JSON.stringify(request(i));
 const mustHit = async (): Promise<CacheResponse> => {
   throw new Error("a hit must not call upstream");
 };
@@ -52,6 +52,20 @@ function cachifiedLru(): CachifiedCache {
   };
 }
 
+/** bentocache on Redis only (its L2 layer, no bus), as measured here and over processes. */
+export function bentoRedis(prefix: string): BentoCache<{ redis: ReturnType<typeof bentostore> }> {
+  const url = new URL(REDIS_URL);
+  return new BentoCache({
+    default: "redis",
+    prefix,
+    stores: {
+      redis: bentostore().useL2Layer(
+        redisDriver({ connection: { host: url.hostname, port: Number(url.port || 6379) } }),
+      ),
+    },
+  });
+}
+
 /** Upstream calls made by 200 concurrent identical misses (the upstream takes 50 ms). */
 async function stampede(getOrSet: GetOrSet, i: number): Promise<number> {
   let calls = 0;
@@ -77,7 +91,6 @@ const cycling = (getOrSet: GetOrSet) => {
 export async function run({ quick, progress }: BenchOptions): Promise<PeerReport> {
   const report = emptyReport();
   const count = quick ? 5_000 : 20_000;
-  const url = new URL(REDIS_URL);
   const prefix = `recall-bench-peers-${process.pid}`;
 
   // --- memory ---
@@ -162,15 +175,7 @@ export async function run({ quick, progress }: BenchOptions): Promise<PeerReport
     await fill(recallRedisGet);
     let bentoGet: GetOrSet | undefined;
     await attempt(report, "bentocache (redis)", progress, async () => {
-      bento = new BentoCache({
-        default: "redis",
-        prefix: `${prefix}-bento`,
-        stores: {
-          redis: bentostore().useL2Layer(
-            redisDriver({ connection: { host: url.hostname, port: Number(url.port || 6379) } }),
-          ),
-        },
-      });
+      bento = bentoRedis(`${prefix}-bento`);
       const b = bento;
       const get: GetOrSet = (i, upstream) => b.getOrSet({ key: keyOf(i), factory: upstream });
       await fill(get);

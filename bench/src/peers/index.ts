@@ -11,6 +11,10 @@ import type { Behaviour, PeerReport } from "./common.js";
 /** One concept per module, cheap first; each returns a `PeerReport`. */
 const parts = [
   { title: "generic engines (bentocache, cacheable, cachified)", module: "./generic-engines.js" },
+  {
+    title: "stampede over 4 processes on Redis (Recall, bentocache, cacheable)",
+    module: "./stampede-processes.js",
+  },
   { title: "LangChain.js caches", module: "./langchain-caches.js" },
   { title: "the AI SDK caching recipe", module: "./ai-sdk-recipe.js" },
   { title: "the seed's semantic method", module: "./seed-method.js" },
