@@ -1,6 +1,13 @@
 export type { RecallProviderOptions, ReplayPace } from "./call-options.js";
 export type { AiSdkEmbedder, AiSdkEmbedderOptions } from "./embedder.js";
 export { aiSdkEmbedder } from "./embedder.js";
+export type {
+  EmbeddingBody,
+  RecallEmbeddingMetadata,
+  RecallEmbeddingMiddlewareOptions,
+} from "./embedding-middleware.js";
+export { recallEmbeddingMiddleware } from "./embedding-middleware.js";
+export { toEmbeddingRequest } from "./embedding-request.js";
 export type { GenerateBody } from "./generate.js";
 export type { RecallMiddlewareOptions } from "./middleware.js";
 export { recallMiddleware } from "./middleware.js";
