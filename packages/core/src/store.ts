@@ -3,6 +3,9 @@ import { Breaker } from "./breaker.js";
 import { onDeadline } from "./deadline.js";
 import { errorCodes, RecallError, toRecallError } from "./errors.js";
 
+/** How many times the store timeout a patient read waits (see `SafeStore.get`). */
+export const PATIENCE = 4;
+
 /**
  * The engine's view of a Keyv store: every operation has a timeout and none ever throws. A failure
  * or a late answer is reported through `onError` and read as "nothing there" (fail open). A store
@@ -29,8 +32,13 @@ export class SafeStore {
     });
   }
 
-  get<T>(key: string): Promise<T | undefined> {
-    return this.guard("get", key, () => this.keyv.get<T>(key), undefined);
+  /**
+   * Reads `key`. A `patient` read is one whose miss costs an upstream call that another instance
+   * already paid for (a lock waiter reading the holder's answer): it goes past an open breaker and
+   * waits `PATIENCE` times the timeout, since a late answer is still far cheaper than a second call.
+   */
+  get<T>(key: string, options: { patient?: boolean } = {}): Promise<T | undefined> {
+    return this.guard("get", key, () => this.keyv.get<T>(key), undefined, options.patient);
   }
 
   set(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
@@ -57,22 +65,30 @@ export class SafeStore {
     }
   }
 
-  private guard<T>(op: string, key: string | undefined, run: () => Promise<T>, fallback: T): Promise<T> {
+  private guard<T>(
+    op: string,
+    key: string | undefined,
+    run: () => Promise<T>,
+    fallback: T,
+    patient = false,
+  ): Promise<T> {
     const permit = this.breaker.allow();
-    if (!permit) return Promise.resolve(fallback);
+    // A patient read past an open breaker neither counts against it nor closes it.
+    if (!permit && !patient) return Promise.resolve(fallback);
+    const timeoutMs = patient ? this.timeoutMs * PATIENCE : this.timeoutMs;
     const fail = (error: RecallError) => {
       this.onError(error, key);
-      this.breaker.failed(permit);
+      if (permit) this.breaker.failed(permit);
     };
     const errorsBefore = this.errorEvents;
     return new Promise<T>((resolve) => {
       let settled = false;
       // A reply read in the same turn as the deadline wins: the timeout measures the store, not a
       // busy event loop (see onDeadline).
-      const cancel = onDeadline(this.timeoutMs, () => {
+      const cancel = onDeadline(timeoutMs, () => {
         if (settled) return;
         settled = true;
-        fail(new RecallError(errorCodes.STORE_TIMEOUT, `store ${op} took longer than ${this.timeoutMs} ms`));
+        fail(new RecallError(errorCodes.STORE_TIMEOUT, `store ${op} took longer than ${timeoutMs} ms`));
         resolve(fallback);
       });
       let pending: Promise<T>;
@@ -87,8 +103,8 @@ export class SafeStore {
           settled = true;
           cancel();
           // Already reported by the error listener; it still counts as a failure.
-          if (this.errorEvents > errorsBefore) this.breaker.failed(permit);
-          else this.breaker.succeeded(permit);
+          if (permit && this.errorEvents > errorsBefore) this.breaker.failed(permit);
+          else if (permit) this.breaker.succeeded(permit);
           resolve(value);
         },
         (error: unknown) => {
@@ -96,8 +112,9 @@ export class SafeStore {
           settled = true;
           cancel();
           // Keyv may have reported it as an event already: count it, do not report it twice.
-          if (this.errorEvents > errorsBefore) this.breaker.failed(permit);
-          else fail(toRecallError(errorCodes.STORE_ERROR, `store ${op} failed`, error));
+          if (this.errorEvents > errorsBefore) {
+            if (permit) this.breaker.failed(permit);
+          } else fail(toRecallError(errorCodes.STORE_ERROR, `store ${op} failed`, error));
           resolve(fallback);
         },
       );

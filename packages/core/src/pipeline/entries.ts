@@ -20,8 +20,9 @@ export class Entries {
     private readonly semantic: SemanticMatcher | undefined,
   ) {}
 
-  async read(key: string): Promise<CacheEntry | undefined> {
-    const value = await this.store.get<unknown>(key);
+  /** The entry under `key`, if any and fresh. `patient`: see `SafeStore.get`. */
+  async read(key: string, options: { patient?: boolean } = {}): Promise<CacheEntry | undefined> {
+    const value = await this.store.get<unknown>(key, options);
     if (value === undefined || value === null) return undefined;
     if (!isCacheEntry(value)) {
       this.events.emit("error", {

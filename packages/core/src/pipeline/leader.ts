@@ -52,7 +52,9 @@ export class CrossInstanceLock {
         return { handle };
       }
       await this.lock.waitForRelease(lockKey, Math.max(0, deadline - this.clock.now())).catch(() => {});
-      const entry = await this.entries.read(key);
+      // The holder has released: it most likely stored its answer. This read is patient (past a
+      // slow store's timeout and an open breaker), as missing that answer costs a second call.
+      const entry = await this.entries.read(key, { patient: true });
       if (entry) return { entry };
     }
     return {};
