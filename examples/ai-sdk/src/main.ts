@@ -16,9 +16,11 @@ import { createLocalEmbedder } from "@recall/transformers";
 import { generateText, stepCountIs, streamText, tool, wrapLanguageModel } from "ai";
 import { z } from "zod";
 
-const USAGE = `Usage: pnpm --filter @recall/example-ai-sdk start [-- --provider-embeddings]
+const USAGE = `Usage: pnpm --filter @recall/example-ai-sdk start [-- --provider-embeddings] [--budget-ms N]
   --provider-embeddings   embed with the provider's embedding model (aiSdkEmbedder) instead of
-                          the local all-MiniLM-L6-v2`;
+                          the local all-MiniLM-L6-v2
+  --budget-ms N           how long a lookup waits for its question's vector (semantic.budgetMs;
+                          default 50 ms locally, 2 s for a provider's model)`;
 
 /** The command line; an unknown flag exits 2 naming it. */
 function commandLine() {
@@ -29,6 +31,7 @@ function commandLine() {
       strict: true,
       options: {
         "provider-embeddings": { type: "boolean", default: false },
+        "budget-ms": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }).values;
@@ -45,6 +48,11 @@ if (args.help) {
   process.exit(0);
 }
 const useProviderEmbeddings = args["provider-embeddings"];
+const budgetMs = args["budget-ms"] === undefined ? undefined : Number(args["budget-ms"]);
+if (budgetMs !== undefined && !(budgetMs > 0)) {
+  console.error(`--budget-ms must be a positive number of milliseconds\n${USAGE}`);
+  process.exit(2);
+}
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const ms = (t0: number) => `${Math.round(performance.now() - t0)} ms`;
 const recall = (metadata: unknown) => (metadata as { recall?: RecallMetadata } | undefined)?.recall;
@@ -84,7 +92,7 @@ if (useProviderEmbeddings) {
   embedder = local;
   say(`Embeddings: local all-MiniLM-L6-v2, offline (loaded in ${ms(t0)})`);
 }
-const cache = createCache({ semantic: { embedder } });
+const cache = createCache({ semantic: { embedder, ...(budgetMs ? { budgetMs } : {}) } });
 cache.on("error", (e) => process.stderr.write(`recall error: ${e.error.message}\n`));
 
 // 3. The model, wrapped: this line is all an app changes.

@@ -18,6 +18,8 @@ export interface ProxyServerOptions {
   apiKey?: string;
   /** Match paraphrases with the local embedder (all-MiniLM-L6-v2, offline). Default true. */
   semantic?: boolean;
+  /** How long a lookup waits for its question's vector (`semantic.budgetMs`). Default: the cache's. */
+  semanticBudgetMs?: number;
   /** Latency of the local mock upstream, so hits visibly win. Default 600 ms. */
   mockLatencyMs?: number;
   onProgress?: (message: string) => void;
@@ -56,7 +58,14 @@ export async function startProxyServer(options: ProxyServerOptions = {}): Promis
   const cache = createCache({
     namespace: "default",
     ttl: 24 * 60 * 60 * 1000,
-    ...(embedder ? { semantic: { embedder } } : {}),
+    ...(embedder
+      ? {
+          semantic: {
+            embedder,
+            ...(options.semanticBudgetMs === undefined ? {} : { budgetMs: options.semanticBudgetMs }),
+          },
+        }
+      : {}),
   });
   cache.on("error", ({ error }) => progress(`cache fault (served as a miss): ${error.message}`));
 

@@ -6,7 +6,14 @@ it("runs the walkthrough offline: three upstream requests for seven questions, n
   const embedder = createLocalEmbedder();
   const lines: string[] = [];
   try {
-    const summary = await runDemo({ embedder, log: (l) => lines.push(l), write: () => {}, latencyMs: 50 });
+    // This test checks matching, not load: on a busy machine no lookup may be shed for time (budgetMs).
+    const summary = await runDemo({
+      embedder,
+      budgetMs: 60_000,
+      log: (l) => lines.push(l),
+      write: () => {},
+      latencyMs: 50,
+    });
     expect(summary.rows.map((r) => r.status.split(" ")[0])).toEqual([
       "miss",
       "hit",

@@ -17,6 +17,8 @@ const API_KEY = "sk-demo-0123456789abcdef-NEVER-STORED";
 export interface DemoOptions {
   /** Turns on matching by meaning. Without it, only exact repeats are hits. */
   embedder?: Embedder;
+  /** How long a lookup waits for its vector (`semantic.budgetMs`); the cache's default when omitted. */
+  budgetMs?: number;
   /** Where the walkthrough prints. Default: console.log. */
   log?: (line: string) => void;
   /** Streamed text as it arrives. Default: process.stdout. */
@@ -52,7 +54,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const storeMap = new Map<string, unknown>();
   const recall = createCache({
     store: new Keyv({ store: storeMap }),
-    ...(options.embedder ? { semantic: { embedder: options.embedder } } : {}),
+    ...(options.embedder
+      ? {
+          semantic: {
+            embedder: options.embedder,
+            ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
+          },
+        }
+      : {}),
   });
   const rows: DemoRow[] = [];
   const openai = (fields: ConstructorParameters<typeof ChatOpenAI>[0] = {}) =>

@@ -30,7 +30,8 @@ afterAll(async () => {
 async function setup() {
   const retriever = new Retriever(embedder);
   await retriever.upsert(documents);
-  const cache = createCache({ semantic: { embedder } });
+  // This test checks matching, not load: on a busy machine no lookup may be shed for time (budgetMs).
+  const cache = createCache({ semantic: { embedder, budgetMs: 60_000 } });
   return { retriever, ask: createAnswerer({ cache, retriever, upstreamUrl: upstream.url }) };
 }
 

@@ -13,7 +13,8 @@ describe("the proxy with the local embedder", () => {
   beforeAll(async () => {
     embedder = createLocalEmbedder({ onProgress: () => {} });
     await embedder.load();
-    fx = await proxyFixture({ cache: { semantic: { embedder } } });
+    // This test checks matching, not load: on a busy machine no lookup may be shed for time (budgetMs).
+    fx = await proxyFixture({ cache: { semantic: { embedder, budgetMs: 60_000 } } });
     server = await listen(fx.app);
     client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "sk-local", maxRetries: 0 });
   }, 120_000);
