@@ -18,7 +18,7 @@
 import { createCache, type RecallCache } from "@recall/core";
 import { redisRecall } from "@recall/redis";
 import { createLocalEmbedder, type LocalEmbedder } from "@recall/transformers";
-import { type BenchOptions, type Figure, round } from "../../packages/core/bench/figures.js";
+import { type BenchOptions, comparedFigure, type Figure, round } from "../../packages/core/bench/figures.js";
 import { deleteKeys, REDIS_URL, runPrefix } from "./load-redis.js";
 import { runStampede } from "./load-stampede.js";
 import { semanticLookupsPerSecond, unshedSemantic } from "./load-throughput.js";
@@ -85,27 +85,17 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
     const off = await load(false);
     const onP99 = exactHitP99(on);
     const offP99 = exactHitP99(off);
+    const loopOff = comparedFigure(
+      "load_event_loop_delay_p99_ms_semantic_off",
+      round(off.eventLoopDelayP99Ms, 2),
+      "ms",
+    );
+    const exactOff = comparedFigure("load_exact_hit_p99_ms_semantic_off", round(offP99, 3), "ms");
     figures.push(
-      {
-        name: "load_event_loop_delay_p99_ms_semantic_off",
-        value: round(off.eventLoopDelayP99Ms, 2),
-        unit: "ms",
-      },
-      {
-        name: "load_event_loop_delay_p99_ms",
-        value: round(on.eventLoopDelayP99Ms, 2),
-        unit: "ms",
-        comparedWith: "load_event_loop_delay_p99_ms_semantic_off",
-        ratio: round(on.eventLoopDelayP99Ms / off.eventLoopDelayP99Ms, 2),
-      },
-      { name: "load_exact_hit_p99_ms_semantic_off", value: round(offP99, 3), unit: "ms" },
-      {
-        name: "load_exact_hit_p99_ms",
-        value: round(onP99, 3),
-        unit: "ms",
-        comparedWith: "load_exact_hit_p99_ms_semantic_off",
-        ratio: round(onP99 / offP99, 2),
-      },
+      loopOff,
+      comparedFigure("load_event_loop_delay_p99_ms", round(on.eventLoopDelayP99Ms, 2), "ms", loopOff),
+      exactOff,
+      comparedFigure("load_exact_hit_p99_ms", round(onP99, 3), "ms", exactOff),
       {
         name: "load_exact_repeat_hit_rate",
         value: round(on.exactFromCache / on.exactRepeats, 4),
@@ -156,15 +146,14 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
       `semantic lookups: pool ${poolRate.toFixed(0)}/s, main thread ${mainRate.toFixed(0)}/s; not embedded (shed or failed, not counted): ${totals[0]!.unembedded} ${JSON.stringify(totals[0]!.why)} / ${totals[1]!.unembedded} ${JSON.stringify(totals[1]!.why)}`,
     );
     for (const close of [...closeCaches, ...closeEmbedders]) await close();
+    const mainThreadFigure = comparedFigure(
+      "load_semantic_lookups_per_s_main_thread",
+      round(mainRate, 1),
+      "lookups/s",
+    );
     figures.push(
-      { name: "load_semantic_lookups_per_s_main_thread", value: round(mainRate, 1), unit: "lookups/s" },
-      {
-        name: "load_semantic_lookups_per_s",
-        value: round(poolRate, 1),
-        unit: "lookups/s",
-        comparedWith: "load_semantic_lookups_per_s_main_thread",
-        ratio: round(poolRate / mainRate, 2),
-      },
+      mainThreadFigure,
+      comparedFigure("load_semantic_lookups_per_s", round(poolRate, 1), "lookups/s", mainThreadFigure),
     );
 
     // 4: the stampede over processes, under load.

@@ -3,7 +3,7 @@
  * behaviour rows the peers table prints, and a Redis scan that reads what a store really holds.
  */
 import { createClient } from "redis";
-import { type Figure, percentile, round } from "../../../packages/core/bench/figures.js";
+import { comparedFigure, type Figure, percentile, round } from "../../../packages/core/bench/figures.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -25,19 +25,9 @@ export interface PeerReport {
 
 export const emptyReport = (): PeerReport => ({ figures: [], behaviours: [], skipped: [] });
 
-/** A figure, compared with `recall` (ratio figure / Recall's) when given. */
-export function peerFigure(name: string, value: number, unit: string, recall?: Figure): Figure {
-  return {
-    name,
-    value,
-    unit,
-    ...(recall && recall.value > 0 ? { comparedWith: recall.name, ratio: round(value / recall.value) } : {}),
-  };
-}
-
 /** The p50 of `samples` as a figure in microseconds, compared with `recall` when given. */
 export function p50Figure(name: string, samples: number[], recall?: Figure): Figure {
-  return peerFigure(name, round(percentile(samples, 50)), "us", recall);
+  return comparedFigure(name, round(percentile(samples, 50)), "us", recall);
 }
 
 /**

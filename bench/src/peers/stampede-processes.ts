@@ -9,17 +9,9 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createClient } from "redis";
-import type { BenchOptions, Figure } from "../../../packages/core/bench/figures.js";
+import { type BenchOptions, comparedFigure, type Figure } from "../../../packages/core/bench/figures.js";
 import { ended, next } from "../load-stampede.js";
-import {
-  attempt,
-  emptyReport,
-  type PeerReport,
-  peerFigure,
-  REDIS_URL,
-  redisDelete,
-  yesNo,
-} from "./common.js";
+import { attempt, emptyReport, type PeerReport, REDIS_URL, redisDelete, yesNo } from "./common.js";
 import type {
   FromPeerChild,
   PeerChildConfig,
@@ -101,7 +93,7 @@ export async function run({ progress }: BenchOptions): Promise<PeerReport> {
       await attempt(report, `${cache}, stampede over processes`, progress, async () => {
         const calls = await bursts(peer, `${prefix}-${peer}`, progress);
         const most = Math.max(...calls);
-        const f = peerFigure(figure, most, "calls", recall);
+        const f = comparedFigure(figure, most, "calls", recall);
         if (peer === "recall") recall = f;
         report.figures.push(f);
         report.behaviours.push({

@@ -93,6 +93,19 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * f) / f;
 }
 
+/**
+ * A figure, beside `base` when given (measured in the same run): `ratio` is value / base, to two
+ * decimals. A base of 0 gives no ratio.
+ */
+export function comparedFigure(name: string, value: number, unit: string, base?: Figure): Figure {
+  return {
+    name,
+    value,
+    unit,
+    ...(base && base.value > 0 ? { comparedWith: base.name, ratio: round(value / base.value) } : {}),
+  };
+}
+
 /** Prints figures as one Markdown table (the standalone bench scripts of every package use it). */
 export function printFigures(title: string, figures: Figure[]): void {
   const rows = figures.map((f) => [
