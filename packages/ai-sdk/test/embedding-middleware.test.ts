@@ -1,5 +1,6 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { type CacheOptions, createCache, type RecallCache } from "@recall/core";
+import { refusingStore } from "@recall/core/testing";
 import { type MockOpenAIServer, startMockOpenAI } from "@recall/mock-openai";
 import { embed, embedMany, wrapEmbeddingModel } from "ai";
 import Keyv from "keyv";
@@ -160,18 +161,7 @@ describe("recallEmbeddingMiddleware over @ai-sdk/openai", () => {
   });
 
   it("fails open: a store whose get throws still returns correct vectors, plus an error event", async () => {
-    const broken = new Keyv({
-      store: {
-        get: async () => {
-          throw new Error("ECONNREFUSED");
-        },
-        set: async () => {
-          throw new Error("ECONNREFUSED");
-        },
-        delete: async () => false,
-        clear: async () => {},
-      } as never,
-    });
+    const broken = refusingStore();
     const values = ["fail", "open"];
     const expected = await uncached(values);
     const { model, errors } = setup({ store: broken });

@@ -1,7 +1,6 @@
 import { type CacheOptions, createCache, RecallError } from "@recall/core";
-import { fakeClock, fakeEmbedder } from "@recall/core/testing";
+import { fakeClock, fakeEmbedder, refusingStore } from "@recall/core/testing";
 import { generateText, streamText, wrapLanguageModel } from "ai";
-import Keyv from "keyv";
 import { describe, expect, it } from "vitest";
 import { recallMiddleware, toCacheRequest } from "../src/index.js";
 import { generated, lastUserText, mockModel, recallOf } from "./mock-model.js";
@@ -212,22 +211,8 @@ describe("concurrent identical calls", () => {
 });
 
 describe("fail open", () => {
-  const brokenStore = () =>
-    new Keyv({
-      store: {
-        get: async () => {
-          throw new Error("ECONNREFUSED");
-        },
-        set: async () => {
-          throw new Error("ECONNREFUSED");
-        },
-        delete: async () => false,
-        clear: async () => {},
-      } as never,
-    });
-
   it("answers from the model when the store is down, generate and stream", async () => {
-    const { wrapped, cache } = setup({ store: brokenStore() });
+    const { wrapped, cache } = setup({ store: refusingStore() });
     const errors: string[] = [];
     cache.on("error", (e) => errors.push(e.error.code));
     const generatedText = await ask(wrapped, "Q");

@@ -7,6 +7,7 @@ import type { CacheRequest } from "./request.js";
 import type { CacheResponse } from "./response.js";
 import { fakeClock } from "./testing/fake-clock.js";
 import { fakeEmbedder } from "./testing/fake-embedder.js";
+import { refusingStore } from "./testing/refusing-store.js";
 
 const ask = (q: string, extra: Partial<CacheRequest> = {}): CacheRequest => ({
   model: { provider: "openai", id: "gpt-4.1" },
@@ -197,18 +198,7 @@ describe("the lookup-or-call path", () => {
 
 describe("fail open", () => {
   it("answers upstream when the store throws, and reports it", async () => {
-    const broken = new Keyv({
-      store: {
-        get: async () => {
-          throw new Error("ECONNREFUSED");
-        },
-        set: async () => {
-          throw new Error("ECONNREFUSED");
-        },
-        delete: async () => false,
-        clear: async () => {},
-      } as never,
-    });
+    const broken = refusingStore();
     const cache = createCache({ store: broken });
     const errors: string[] = [];
     cache.on("error", (e) => errors.push(e.error.code));

@@ -3,4 +3,5 @@ export { clusteredVectors } from "./clustered-vectors.js";
 export type { FakeClock } from "./fake-clock.js";
 export { fakeClock } from "./fake-clock.js";
 export { fakeEmbedder } from "./fake-embedder.js";
+export { refusingStore } from "./refusing-store.js";
 export { atCosine, cosine, unit } from "./vectors.js";
