@@ -1,6 +1,7 @@
 import { onDeadline } from "./deadline.js";
 import type { Embedder } from "./embedder.js";
 import { LruMap } from "./memory-store.js";
+import { checkedShare } from "./unreadable.js";
 
 /** What the embedder says about one text: its vector and the share of it the model cannot see. */
 export interface Reading {
@@ -203,10 +204,11 @@ export class EmbedQueue {
         if (!cold && !settled) this.measure(performance.now() - started, texts.length);
         settle(() =>
           batch.forEach((w, i) => {
-            const share = shares?.[i];
-            if (shares && (typeof share !== "number" || Number.isNaN(share)))
-              w.reject(new Error(`embedder.unrepresented returned ${String(share)} instead of a share`));
-            else w.resolve({ vector: vectors[i]!, unrepresented: share });
+            try {
+              w.resolve({ vector: vectors[i]!, unrepresented: shares && checkedShare(shares[i]) });
+            } catch (error) {
+              w.reject(error);
+            }
           }),
         );
       })

@@ -41,10 +41,15 @@ export function uncomparableReason(text: string): string | undefined {
  */
 export function unrepresentedReason(share: number | undefined): string | undefined {
   if (share === undefined) return undefined;
+  if (checkedShare(share) > 0) return `${Math.round(share * 100)}% of the text is unknown to the embedder`;
+  return undefined;
+}
+
+/** What `Embedder.unrepresented` reported for one text, if it is a share; throws otherwise. */
+export function checkedShare(share: unknown): number {
   if (typeof share !== "number" || Number.isNaN(share))
     throw new Error(`embedder.unrepresented returned ${String(share)} instead of a share`);
-  if (share > 0) return `${Math.round(share * 100)}% of the text is unknown to the embedder`;
-  return undefined;
+  return share;
 }
 
 /**
