@@ -50,3 +50,10 @@ export type {
   ValidatorResult,
 } from "./validate.js";
 export type { VectorIndex, VectorItem, VectorMatch, VectorSearch } from "./vector-index.js";
+export type {
+  Verdict,
+  VerdictDecision,
+  Verifier,
+  VerifierFunction,
+  VerifyRequest,
+} from "./verify/verifier.js";
