@@ -9,6 +9,13 @@ export type {
 export { recallEmbeddingMiddleware } from "./embedding-middleware.js";
 export { toEmbeddingRequest } from "./embedding-request.js";
 export type { GenerateBody } from "./generate.js";
+export type { LlmJudgeOptions } from "./judge.js";
+export {
+  LLM_JUDGE_INSTRUCTIONS,
+  LLM_JUDGE_MAX_ANSWER_CHARS,
+  LLM_JUDGE_PROMPT_VERSION,
+  llmJudge,
+} from "./judge.js";
 export type { RecallMiddlewareOptions } from "./middleware.js";
 export { recallMiddleware } from "./middleware.js";
 export type { RecallMetadata, RecallSavings } from "./provider-metadata.js";
