@@ -3,11 +3,12 @@ import type { Embedder } from "./embedder.js";
 import { errorCodes, toRecallError } from "./errors.js";
 import { type CacheEventName, type CacheListener, Emitter } from "./events.js";
 import { type RequestKeys, requestKeys } from "./keys.js";
-import { embedQuestion } from "./pipeline/meaning.js";
+import type { Feedback, FeedbackResult } from "./pipeline/feedback.js";
+import { type Embedded, embedQuestion } from "./pipeline/meaning.js";
 import { type CacheOptions, type CallOptions, validateOptions } from "./pipeline/options.js";
 import { type CacheOutcome, type CallInfo, type Lookup, passThrough } from "./pipeline/outcome.js";
 import { buildStages, type Stages } from "./pipeline/stages.js";
-import { missTicket } from "./pipeline/ticket.js";
+import { type MissCall, missTicket } from "./pipeline/ticket.js";
 import type { CacheRequest } from "./request.js";
 import type { CacheResponse } from "./response.js";
 import type { SemanticMatcher } from "./semantic.js";
@@ -150,39 +151,45 @@ export class RecallCache {
     if (options.noCache || options.forceRefresh) {
       this.events.emit("bypass", { ...call, reason: options.forceRefresh ? "forceRefresh" : "noCache" });
       if (options.forceRefresh) await this.stages.entries.delete([keys.key]);
-      return missTicket<T>(this.stages.tickets, "bypass", request, keys, call, options);
+      return missTicket<T>(this.stages.tickets, { status: "bypass", request, keys, call, options });
     }
 
     const entry = await this.stages.entries.read(keys.key);
     if (entry) return { hit: true, outcome: this.stages.hits.exact<T>(keys.key, entry, call, modelId) };
 
     const embedded = await embedQuestion(this.semantic, keys, this.events, call, "lookup");
+    let after: MissCall["after"];
     if (embedded) {
-      const semantic = this.semantic!;
-      const threshold = options.threshold ?? semantic.threshold;
-      const { partition, vector } = embedded;
-      const match = await semantic.find(
-        keys.question!,
-        partition,
-        vector,
-        threshold,
-        (k) => this.stages.entries.read(k),
-        call,
-      );
-      if (match) {
-        const outcome = this.stages.hits.semantic<T>(match.key, match.entry, call, modelId, match.similarity);
-        return { hit: true, outcome };
-      }
+      const found = await this.findByMeaning<T>(keys.question!, embedded, call, modelId, options);
+      if ("outcome" in found) return { hit: true, outcome: found.outcome };
+      after = found.after;
     }
 
     for (let attempt = 0; ; attempt++) {
       const slot = this.coalescer.join(keys.key, options.waitTimeoutMs ?? this.waitTimeoutMs);
-      if (slot.leader) return this.lead<T>(request, keys, call, options, slot.settle);
+      if (slot.leader)
+        return this.lead<T>({ status: "miss", request, keys, call, options, after }, slot.settle);
       const shared = (await slot.result) as CacheOutcome<T> | undefined;
       if (shared) return { hit: true, outcome: this.stages.hits.coalesced(shared, call, modelId) };
       // The leader failed or took too long: try to lead (once more at most), then call on our own.
-      if (attempt >= 1) return missTicket<T>(this.stages.tickets, "miss", request, keys, call, options);
+      if (attempt >= 1)
+        return missTicket<T>(this.stages.tickets, { status: "miss", request, keys, call, options, after });
     }
+  }
+
+  /**
+   * Reports a hit wrong (or right) by its `outcome.id`. A wrong exact hit deletes its entry; a wrong
+   * semantic hit never pairs that question with that entry again, and makes the entry stricter
+   * (`pipeline/feedback.ts`). Pass `namespace` to accept only ids of that namespace (a tenant's
+   * feedback endpoint). Throws `RECALL_INVALID_REQUEST` on an id that is not a Recall hit id.
+   */
+  feedback(id: string, feedback: Feedback, options: { namespace?: string } = {}): Promise<FeedbackResult> {
+    return this.stages.feedback.apply(id, feedback, options);
+  }
+
+  /** Resolves once background verifications (async and shadow mode) and their promotions are done. */
+  drain(): Promise<void> {
+    return this.stages.verification?.drain() ?? Promise.resolve();
   }
 
   /** Deletes one entry by its key (as reported in outcomes and events). */
@@ -223,22 +230,52 @@ export class RecallCache {
     }
   }
 
+  /**
+   * The semantic stage after an exact miss: a candidate at its threshold (or through an alias) is
+   * served; one just below it goes to the verifier (`verification.ts`): served if it says so now,
+   * or verified once this call's answer is back. In shadow mode nothing is served; what would have
+   * been is reported after the answer (`shadow.ts`).
+   */
+  private async findByMeaning<T>(
+    question: string,
+    embedded: Embedded,
+    call: CallInfo,
+    modelId: string,
+    options: CallOptions,
+  ): Promise<{ outcome: CacheOutcome<T> } | { after?: MissCall["after"] }> {
+    const semantic = this.semantic!;
+    const { verification, hits, shadow } = this.stages;
+    const verifyMode =
+      verification && options.verify !== false ? (options.verify ?? verification.mode) : undefined;
+    const threshold = options.threshold ?? semantic.threshold;
+    const floor = verifyMode && verification ? verification.band : threshold;
+    const { partition, vector } = embedded;
+    const read = (k: string) => this.stages.entries.read(k);
+    const finding = await semantic.find(question, partition, vector, threshold, floor, read, call);
+    if (semantic.mode === "shadow") return { after: shadow.watch(question, vector, finding, call, modelId) };
+    if (finding.match)
+      return { outcome: hits.semantic<T>(finding.match, finding.match.decidedBy, question, call, modelId) };
+    if (!finding.nearest || !verifyMode || !verification) return {};
+    const pending = { question, vector, candidate: finding.nearest, call };
+    const decidedBy = await verification.decide(pending, verifyMode);
+    if (decidedBy) return { outcome: hits.semantic<T>(finding.nearest, decidedBy, question, call, modelId) };
+    if (verifyMode === "sync") return {};
+    return { after: (response) => verification.later(pending, response, "async") };
+  }
+
   /** This process leads the call for the key: take the shared lock, unless another instance answered. */
   private async lead<T>(
-    request: CacheRequest,
-    keys: RequestKeys,
-    call: CallInfo,
-    options: CallOptions,
+    miss: MissCall,
     settle: (outcome: CacheOutcome | undefined) => void,
   ): Promise<Lookup<T>> {
-    const wait = options.waitTimeoutMs ?? this.waitTimeoutMs;
-    const won = this.stages.lock ? await this.stages.lock.acquire(keys.key, wait) : {};
+    const wait = miss.options.waitTimeoutMs ?? this.waitTimeoutMs;
+    const won = this.stages.lock ? await this.stages.lock.acquire(miss.keys.key, wait) : {};
     if (won.entry) {
-      const outcome = this.stages.hits.coalescedEntry<T>(won.entry, call, request.model.id);
+      const outcome = this.stages.hits.coalescedEntry<T>(won.entry, miss.call, miss.request.model.id);
       settle(outcome);
       return { hit: true, outcome };
     }
-    return missTicket<T>(this.stages.tickets, "miss", request, keys, call, options, settle, won.handle);
+    return missTicket<T>(this.stages.tickets, { ...miss, settle, handle: won.handle });
   }
 }
 

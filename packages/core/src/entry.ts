@@ -1,4 +1,5 @@
 import type { CacheResponse } from "./response.js";
+import type { Observation } from "./verify/evidence.js";
 
 /** What one cache entry holds in the store. Never the request's credentials or headers. */
 export interface CacheEntry {
@@ -19,6 +20,30 @@ export interface CacheEntry {
   vector?: string;
   /** Id of the embedder that made `vector`. */
   embedder?: string;
+  /**
+   * Other wordings verified to ask the same (promoted): each one more vector that answers with this
+   * entry, under the id `<key>#<question hash>`. They go when the entry goes.
+   */
+  aliases?: Alias[];
+  /** Hashes of questions reported wrong for this entry (`cache.feedback`): never paired with it again. */
+  refused?: string[];
+  /** What matching learned about this entry: `[similarity, same]` observations (`verify/evidence.ts`). */
+  evidence?: Observation[];
+  /** This entry's own threshold, raised above the global one when one of its hits was reported wrong. */
+  threshold?: number;
+}
+
+export interface Alias {
+  id: string;
+  question: string;
+  /** base64 float32, as `vector`. */
+  vector: string;
+}
+
+/** The entry key an index item answers with: its own id, or the key before `#` of an alias id. */
+export function entryKeyOf(vectorId: string): string {
+  const hash = vectorId.indexOf("#");
+  return hash === -1 ? vectorId : vectorId.slice(0, hash);
 }
 
 /** Checks that a stored value is one of our entries; anything else is a decode failure. */

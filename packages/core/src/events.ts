@@ -1,4 +1,6 @@
 import type { RecallError } from "./errors.js";
+import type { DecidedBy } from "./pipeline/outcome.js";
+import type { VerdictDecision } from "./verify/verifier.js";
 
 /** What a cache hit saved: the tokens the call would have used and their price. */
 export interface Savings {
@@ -16,7 +18,13 @@ interface BaseEvent {
 
 export interface CacheEvents {
   hit: BaseEvent & { saved: Savings; ageMs: number };
-  "semantic-hit": BaseEvent & { saved: Savings; ageMs: number; similarity: number; matchedQuestion: string };
+  "semantic-hit": BaseEvent & {
+    saved: Savings;
+    ageMs: number;
+    similarity: number;
+    matchedQuestion: string;
+    decidedBy: DecidedBy;
+  };
   /** A concurrent identical request waited for another's answer instead of calling upstream. */
   coalesced: BaseEvent & { saved: Savings };
   miss: BaseEvent;
@@ -38,6 +46,39 @@ export interface CacheEvents {
    * A lookup goes on exact-only; an answer being stored (`during: "store"`) is stored exact-only.
    */
   "semantic-shed": BaseEvent & { during: "lookup" | "store"; cause: "queue-full" | "budget"; reason: string };
+  /**
+   * The verifier was asked about a candidate (`candidateKey`, at `similarity`): now (`sync`), after
+   * the answer (`async`), or on the side (`shadow`). `failed` when it threw or ran out of budget (the
+   * decision is then `unsure`). `cost` is what the verification cost, priced like hits.
+   */
+  verify: BaseEvent & {
+    candidateKey: string;
+    similarity: number;
+    mode: "sync" | "async" | "shadow";
+    decision: VerdictDecision;
+    reason?: string;
+    failed?: "error" | "timeout";
+    ms: number;
+    cost: Savings;
+  };
+  /** A wording verified to ask the same became an alias of the entry `entryKey` (vector id `alias`). */
+  promote: BaseEvent & { entryKey: string; alias: string; similarity: number };
+  /** `cache.feedback` was applied: an exact hit's entry deleted, or a semantic pairing removed or confirmed. */
+  feedback: { namespace: string; key: string; kind: "exact" | "semantic"; wrong: boolean; action: string };
+  /**
+   * Shadow mode (`semantic.mode: "shadow"`), after a miss's answer: what semantic mode would have
+   * done. `wouldHit`: it would have served `candidate`'s answer (its threshold, an alias, or the
+   * verifier's `decision`). `answersAgree`: the cached and the fresh answer have the same text.
+   */
+  shadow: BaseEvent & {
+    similarity: number;
+    candidate: string;
+    wouldHit: boolean;
+    decidedBy?: DecidedBy;
+    decision?: VerdictDecision;
+    answersAgree: boolean;
+    saved: Savings;
+  };
   error: { error: RecallError; namespace?: string; key?: string };
   /** After a gap in the bus, the in-process index re-read the store: `entries` semantic entries. */
   "caught-up": { entries: number };

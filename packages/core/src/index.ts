@@ -21,6 +21,8 @@ export type { MemoryLockOptions } from "./memory-lock.js";
 export { createMemoryLock } from "./memory-lock.js";
 export { createMemoryStore } from "./memory-store.js";
 export type { Clock } from "./pipeline/clock.js";
+export type { Feedback, FeedbackResult } from "./pipeline/feedback.js";
+export type { DecidedBy } from "./pipeline/outcome.js";
 export type { ModelPrice } from "./pricing.js";
 export { defaultPricing, PriceTable } from "./pricing.js";
 export type {
@@ -50,6 +52,7 @@ export type {
   ValidatorResult,
 } from "./validate.js";
 export type { VectorIndex, VectorItem, VectorMatch, VectorSearch } from "./vector-index.js";
+export type { VerifyOptions } from "./verify/options.js";
 export type {
   Verdict,
   VerdictDecision,

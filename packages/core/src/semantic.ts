@@ -1,12 +1,13 @@
 import { EmbedQueue, isShed, type Reading, type Shed } from "./embed-queue.js";
 import type { Embedder } from "./embedder.js";
-import { type CacheEntry, decodeVector, encodeVector } from "./entry.js";
+import { type CacheEntry, decodeVector, encodeVector, entryKeyOf } from "./entry.js";
 import { errorCodes, type RecallError, toRecallError } from "./errors.js";
 import type { Emitter } from "./events.js";
 import { defaultGuard, type SemanticGuard } from "./guard.js";
 import { sha256 } from "./keys.js";
 import { sameVectorReason, uncomparableReason, unrepresentedReason } from "./unreadable.js";
 import type { VectorIndex } from "./vector-index.js";
+import type { VerifyOptions } from "./verify/options.js";
 
 export interface SemanticOptions {
   /** Turns questions into vectors (e.g. `createLocalEmbedder()` from `@recall/transformers`). */
@@ -39,6 +40,14 @@ export interface SemanticOptions {
   batchWindowMs?: number;
   /** Bound on one embedding call (lookups and writes); past it its questions go on exact-only. Default 2000 ms. */
   embedTimeoutMs?: number;
+  /**
+   * `serve` (default) answers from what matches. `shadow` serves exact hits only and runs matching
+   * (and verification) on the side, reporting what semantic mode would have done in `shadow` events
+   * and `stats.shadow`: read it before turning semantic answers on.
+   */
+  mode?: "serve" | "shadow";
+  /** Verify candidates just below the threshold, and learn per entry. Off unless given. */
+  verify?: VerifyOptions;
 }
 
 /**
@@ -59,9 +68,21 @@ export const DEFAULT_THRESHOLD = 0.97;
 export const DEFAULT_LOCAL_BUDGET_MS = 50;
 
 export interface SemanticMatch {
+  /** The key of the entry whose answer is served. */
   key: string;
+  /** The id of the vector that matched: `key`, or an alias id (`<key>#<question hash>`). */
+  matched: string;
   entry: CacheEntry;
   similarity: number;
+}
+
+/**
+ * What a search found: `match`, a candidate at or above its threshold (served); or `nearest`, the
+ * best candidate below it yet within the search floor (for the verifier). Both passed the guard.
+ */
+export interface SemanticFinding {
+  match?: SemanticMatch & { decidedBy: "threshold" | "alias" };
+  nearest?: SemanticMatch;
 }
 
 /** The part of a cache entry the matcher reads; the engine supplies it so the matcher owns no store. */
@@ -76,9 +97,13 @@ export class SemanticMatcher {
   readonly threshold: number;
   /** How long a lookup waits for its vector (see `SemanticOptions.budgetMs`). */
   readonly budgetMs: number;
+  /** `serve`, or `shadow`: match on the side only (see `SemanticOptions.mode`). */
+  readonly mode: "serve" | "shadow";
   private readonly queue: EmbedQueue;
   private readonly guard: SemanticGuard | undefined;
   private readonly k: number;
+  /** Alias vector ids in the index per entry key, so deleting an entry drops its aliases here too. */
+  private readonly aliases = new Map<string, Set<string>>();
 
   constructor(
     options: SemanticOptions,
@@ -90,6 +115,7 @@ export class SemanticMatcher {
     this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
     this.guard = options.guard === false ? undefined : (options.guard ?? defaultGuard);
     this.k = options.candidates ?? 4;
+    this.mode = options.mode ?? "serve";
     const timeoutMs = options.embedTimeoutMs ?? 2_000;
     this.budgetMs = options.budgetMs ?? (options.embedder.local ? DEFAULT_LOCAL_BUDGET_MS : timeoutMs);
     this.queue = new EmbedQueue(options.embedder, {
@@ -135,47 +161,83 @@ export class SemanticMatcher {
     return unreadable ? { unreadable } : { vector: reading.vector };
   }
 
+  /**
+   * Searches the partition for `vector` down to `floor` (the threshold, or the verifier's band) and
+   * reads the candidates best first. A candidate is passed over when its entry is gone (its vector is
+   * dropped), when it is an alias its entry no longer lists, when the question was reported wrong for
+   * it, or when the guard refuses it (`semantic-reject`). The first one at or above its threshold
+   * (the call's, or the entry's own if feedback raised it) is the match; else the best one left is
+   * `nearest`.
+   */
   async find(
     question: string,
     partition: string,
     vector: Float32Array,
     threshold: number,
+    floor: number,
     read: EntryReader,
     base: { namespace: string; key: string; model: string },
-  ): Promise<SemanticMatch | undefined> {
+  ): Promise<SemanticFinding> {
     let matches: Awaited<ReturnType<VectorIndex["search"]>>;
     try {
-      matches = await this.index.search({ partition, vector, k: this.k, minScore: threshold });
+      matches = await this.index.search({
+        partition,
+        vector,
+        k: this.k,
+        minScore: Math.min(threshold, floor),
+      });
     } catch (error) {
       this.onError(toRecallError(errorCodes.SEMANTIC_ERROR, "vector search failed", error), base.key);
-      return undefined;
+      return {};
     }
+    const asked = questionHash(question);
+    let nearest: SemanticMatch | undefined;
     for (const match of matches) {
-      const entry = await read(match.id);
+      const key = entryKeyOf(match.id);
+      const entry = await read(key);
       if (!entry || entry.partition !== partition || entry.question === undefined) {
         // Expired or evicted under us: forget the vector too.
         if (!entry) this.remove([match.id]);
         continue;
       }
-      const blind = sameVectorReason(question, entry.question, match.score);
+      const alias = match.id === key ? undefined : entry.aliases?.find((a) => a.id === match.id);
+      if (match.id !== key && !alias) {
+        this.remove([match.id]);
+        continue;
+      }
+      if (entry.refused?.includes(asked)) continue;
+      const against = alias ? alias.question : entry.question;
+      const blind = sameVectorReason(question, against, match.score);
       const verdict = blind
         ? { ok: false as const, reason: blind }
-        : (this.guard?.(question, entry.question) ?? { ok: true as const });
+        : (this.guard?.(question, against) ?? { ok: true as const });
       if (!verdict.ok) {
         this.events.emit("semantic-reject", {
           ...base,
           similarity: match.score,
-          candidate: entry.question,
+          candidate: against,
           reason: verdict.reason,
         });
         continue;
       }
-      return { key: match.id, entry, similarity: match.score };
+      const found = { key, matched: match.id, entry, similarity: match.score };
+      if (match.score >= Math.max(threshold, entry.threshold ?? 0))
+        return {
+          match: { ...found, decidedBy: alias ? "alias" : "threshold" },
+          ...(nearest ? { nearest } : {}),
+        };
+      nearest ??= found;
     }
-    return undefined;
+    return nearest ? { nearest } : {};
   }
 
   async add(id: string, namespace: string, partition: string, vector: Float32Array): Promise<void> {
+    const key = entryKeyOf(id);
+    if (key !== id) {
+      const ids = this.aliases.get(key) ?? new Set<string>();
+      ids.add(id);
+      this.aliases.set(key, ids);
+    }
     try {
       await this.index.add([{ id, namespace, partition, vector }]);
     } catch (error) {
@@ -183,20 +245,38 @@ export class SemanticMatcher {
     }
   }
 
+  /** Drops vectors by id; an entry key drops the entry's aliases known here too. */
   remove(ids: string[]): void {
-    this.index.remove(ids).catch((error: unknown) => {
+    const all = [...ids];
+    for (const id of ids) {
+      const aliases = this.aliases.get(id);
+      if (aliases) {
+        all.push(...aliases);
+        this.aliases.delete(id);
+      } else if (entryKeyOf(id) !== id) {
+        this.aliases.get(entryKeyOf(id))?.delete(id);
+      }
+    }
+    this.index.remove(all).catch((error: unknown) => {
       this.onError(toRecallError(errorCodes.SEMANTIC_ERROR, "removing from the vector index failed", error));
     });
   }
 
-  /** Re-adds a stored entry's vector (index rebuilds); skips entries of another embedder. */
+  /** Re-adds a stored entry's vector and its aliases' (index rebuilds); skips entries of another embedder. */
   async restore(key: string, entry: CacheEntry): Promise<boolean> {
     if (!entry.vector || !entry.partition || entry.embedder !== this.embedder.id) return false;
     await this.add(key, entry.namespace, entry.partition, decodeVector(entry.vector));
+    for (const alias of entry.aliases ?? [])
+      await this.add(alias.id, entry.namespace, entry.partition, decodeVector(alias.vector));
     return true;
   }
 
   encode(vector: Float32Array): string {
     return encodeVector(vector);
   }
+}
+
+/** The hash a question is known by in hit ids, aliases and refusals (not the question itself). */
+export function questionHash(question: string): string {
+  return sha256(question).slice(0, 24);
 }

@@ -17,6 +17,35 @@ export interface NamespaceStats {
    */
   semanticShed: number;
   errors: number;
+  /** Semantic hits by what let them through (`CacheOutcome.decidedBy`). */
+  semanticHitsBy: { threshold: number; alias: number; verifier: number; learned: number };
+  /** The verifier's work: its verdicts, failures (errors, timeouts), time spent and cost. */
+  verify: {
+    calls: number;
+    same: number;
+    different: number;
+    unsure: number;
+    failed: number;
+    ms: number;
+    cost: Savings;
+  };
+  /** Wordings promoted to aliases after the verifier said same. */
+  promotions: number;
+  /** `cache.feedback` reports applied. */
+  feedback: { wrong: number; right: number };
+  /**
+   * Shadow mode: misses semantic mode would have answered (`wouldHit`), among `candidates` examined;
+   * how the verifier judged them, how often the cached answer's text equals the fresh one, and what
+   * serving them would have saved.
+   */
+  shadow: {
+    candidates: number;
+    wouldHit: number;
+    judgedSame: number;
+    judgedDifferent: number;
+    answersAgree: number;
+    wouldSave: Savings;
+  };
   /** Answers served without an upstream call, over all lookups that could have hit. */
   hitRate: number;
   saved: Savings;
@@ -44,9 +73,25 @@ function empty(): NamespaceStats {
     semanticSkips: 0,
     semanticShed: 0,
     errors: 0,
+    semanticHitsBy: { threshold: 0, alias: 0, verifier: 0, learned: 0 },
+    verify: { calls: 0, same: 0, different: 0, unsure: 0, failed: 0, ms: 0, cost: noSavings() },
+    promotions: 0,
+    feedback: { wrong: 0, right: 0 },
+    shadow: {
+      candidates: 0,
+      wouldHit: 0,
+      judgedSame: 0,
+      judgedDifferent: 0,
+      answersAgree: 0,
+      wouldSave: noSavings(),
+    },
     hitRate: 0,
-    saved: { inputTokens: 0, outputTokens: 0, usd: 0 },
+    saved: noSavings(),
   };
+}
+
+function noSavings(): Savings {
+  return { inputTokens: 0, outputTokens: 0, usd: 0 };
 }
 
 /**
@@ -75,6 +120,7 @@ export class StatsCollector {
     });
     on("semantic-hit", (s, e) => {
       s.semanticHits++;
+      s.semanticHitsBy[e.decidedBy]++;
       addSavings(s.saved, e.saved);
     });
     on("coalesced", (s, e) => {
@@ -89,6 +135,27 @@ export class StatsCollector {
     on("semantic-skip", (s) => s.semanticSkips++);
     on("semantic-shed", (s) => s.semanticShed++);
     on("error", (s) => s.errors++);
+    on("verify", (s, e) => {
+      const v = s.verify;
+      v.calls++;
+      v[e.decision]++;
+      if (e.failed) v.failed++;
+      v.ms += e.ms;
+      addSavings(v.cost, e.cost);
+    });
+    on("promote", (s) => s.promotions++);
+    on("feedback", (s, e) => (e.wrong ? s.feedback.wrong++ : s.feedback.right++));
+    on("shadow", (s, e) => {
+      const sh = s.shadow;
+      sh.candidates++;
+      if (e.decision === "same") sh.judgedSame++;
+      if (e.decision === "different") sh.judgedDifferent++;
+      if (e.answersAgree) sh.answersAgree++;
+      if (e.wouldHit) {
+        sh.wouldHit++;
+        addSavings(sh.wouldSave, e.saved);
+      }
+    });
   }
 
   snapshot(): StatsSnapshot {
@@ -96,23 +163,8 @@ export class StatsCollector {
     // Null prototype: `namespaces["__proto__"] = s` would set the prototype instead of a member.
     const namespaces: Record<string, NamespaceStats> = Object.create(null);
     for (const [ns, s] of this.byNamespace) {
-      namespaces[ns] = withRate({ ...s, saved: { ...s.saved } });
-      for (const k of [
-        "hits",
-        "semanticHits",
-        "coalesced",
-        "misses",
-        "bypasses",
-        "stores",
-        "rejects",
-        "semanticRejects",
-        "semanticSkips",
-        "semanticShed",
-        "errors",
-      ] as const) {
-        total[k] += s[k];
-      }
-      addSavings(total.saved, s.saved);
+      namespaces[ns] = withRate(structuredClone(s));
+      addCounts(total, s);
     }
     return { total: withRate(total), namespaces };
   }
@@ -132,6 +184,16 @@ export class StatsCollector {
       this.byNamespace.set(ns, s);
     }
     return s;
+  }
+}
+
+/** Adds every count of `add` into `into`, nested ones too (`hitRate` is derived, not added). */
+function addCounts(into: object, add: object): void {
+  const target = into as Record<string, unknown>;
+  for (const [k, v] of Object.entries(add)) {
+    if (k === "hitRate") continue;
+    if (typeof v === "number") target[k] = (target[k] as number) + v;
+    else if (typeof v === "object" && v !== null) addCounts(target[k] as object, v);
   }
 }
 

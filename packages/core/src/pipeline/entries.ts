@@ -44,6 +44,25 @@ export class Entries {
     return value;
   }
 
+  /**
+   * Rewrites the entry under `key` with `change` (aliases, refusals, evidence), keeping its
+   * expiry. Returns the new entry, or undefined when it is gone, `change` returned undefined, or the
+   * write failed. Read-modify-write: two instances changing one entry at once may lose one change,
+   * which costs a verification again, never a wrong answer.
+   */
+  async update(
+    key: string,
+    change: (entry: CacheEntry) => CacheEntry | undefined,
+  ): Promise<CacheEntry | undefined> {
+    const entry = await this.read(key);
+    if (!entry) return undefined;
+    const next = change(entry);
+    if (!next) return undefined;
+    const left = next.expiresAt === undefined ? undefined : next.expiresAt - this.clock.now();
+    if (left !== undefined && left <= 0) return undefined;
+    return (await this.store.set(key, next, left)) ? next : undefined;
+  }
+
   async delete(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     await this.store.delete(keys);

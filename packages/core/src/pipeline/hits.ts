@@ -2,8 +2,10 @@ import type { CacheEntry } from "../entry.js";
 import type { Emitter, Savings } from "../events.js";
 import type { PriceTable } from "../pricing.js";
 import type { CacheResponse } from "../response.js";
+import { questionHash, type SemanticMatch } from "../semantic.js";
+import { encodeHitId } from "../verify/hit-id.js";
 import type { Clock } from "./clock.js";
-import type { CacheOutcome, CallInfo } from "./outcome.js";
+import type { CacheOutcome, CallInfo, DecidedBy } from "./outcome.js";
 
 /** Turns what was found (an entry, a leader's answer) into the caller's outcome, and reports it. */
 export class Hits {
@@ -24,30 +26,42 @@ export class Hits {
     return outcome;
   }
 
+  /** `question`: the one asked, whose hash the hit id carries (for feedback on this pairing). */
   semantic<T>(
-    key: string,
-    entry: CacheEntry,
+    match: SemanticMatch,
+    decidedBy: DecidedBy,
+    question: string,
     call: CallInfo,
     modelId: string,
-    similarity: number,
   ): CacheOutcome<T> {
+    const { key, entry, similarity, matched } = match;
     const outcome = this.fromEntry<T>("semantic-hit", key, entry, call, modelId);
-    const matchedQuestion = entry.question ?? "";
+    const matchedQuestion =
+      (matched === key ? entry.question : entry.aliases?.find((a) => a.id === matched)?.question) ?? "";
     this.events.emit("semantic-hit", {
       ...call,
       saved: outcome.saved!,
       ageMs: outcome.ageMs!,
       similarity,
       matchedQuestion,
+      decidedBy,
     });
-    return { ...outcome, similarity, matchedQuestion };
+    const id = encodeHitId({
+      kind: "semantic",
+      namespace: call.namespace,
+      key,
+      matched,
+      question: questionHash(question),
+      similarity,
+    });
+    return { ...outcome, id, similarity, matchedQuestion, decidedBy };
   }
 
   /** Another caller's answer (in this process, or stored by another instance's leader). */
   coalesced<T>(shared: CacheOutcome<T>, call: CallInfo, modelId: string): CacheOutcome<T> {
     const saved = this.savedBy(shared.response, modelId);
     this.events.emit("coalesced", { ...call, saved });
-    return { ...shared, status: "coalesced", saved };
+    return { ...shared, status: "coalesced", saved, id: shared.id ?? exactId(call.namespace, call.key) };
   }
 
   /** An entry another instance stored while this one waited for the lock. */
@@ -71,6 +85,11 @@ export class Hits {
       namespace: call.namespace,
       saved: this.savedBy(entry.response, modelId),
       ageMs: this.clock.now() - entry.createdAt,
+      id: exactId(call.namespace, key),
     };
   }
+}
+
+function exactId(namespace: string, key: string): string {
+  return encodeHitId({ kind: "exact", namespace, key });
 }

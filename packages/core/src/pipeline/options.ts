@@ -4,8 +4,9 @@ import type { CacheBus } from "../bus.js";
 import { assertOption } from "../errors.js";
 import type { DistributedLock } from "../lock.js";
 import type { ModelPrice } from "../pricing.js";
-import type { SemanticOptions } from "../semantic.js";
+import { DEFAULT_THRESHOLD, type SemanticOptions } from "../semantic.js";
 import type { UserValidator } from "../validate.js";
+import { validateVerifyOptions } from "../verify/options.js";
 import type { Clock } from "./clock.js";
 
 export interface CacheOptions {
@@ -66,6 +67,11 @@ export interface CallOptions {
   threshold?: number;
   /** `false` keeps this call to exact matching. */
   semantic?: boolean;
+  /**
+   * How candidates just below the threshold are verified for this call (`semantic.verify` must be
+   * set): `sync`, `async`, or `false` not at all. Default: `semantic.verify.mode`.
+   */
+  verify?: "sync" | "async" | false;
   /** Tags for this entry, so a whole tag can be purged at once. */
   tags?: string[];
   /**
@@ -159,6 +165,11 @@ export function validateOptions(o: CacheOptions): void {
         (typeof s.batchWindowMs === "number" && Number.isFinite(s.batchWindowMs) && s.batchWindowMs >= 0),
       `semantic.batchWindowMs must be a non-negative number of milliseconds, got ${JSON.stringify(s.batchWindowMs)}`,
     );
+    assertOption(
+      s.mode === undefined || s.mode === "serve" || s.mode === "shadow",
+      `semantic.mode must be "serve" or "shadow", got ${JSON.stringify(s.mode)}`,
+    );
+    if (s.verify !== undefined) validateVerifyOptions(s.verify, s.threshold ?? DEFAULT_THRESHOLD);
     for (const name of ["maxQueue", "batchSize"] as const)
       assertOption(
         s[name] === undefined || (Number.isInteger(s[name]) && s[name] > 0),

@@ -1,6 +1,8 @@
 import type { Savings } from "../events.js";
 import type { CacheResponse } from "../response.js";
 
+export type DecidedBy = "threshold" | "alias" | "verifier" | "learned";
+
 export type CacheStatus = "hit" | "semantic-hit" | "coalesced" | "miss" | "bypass";
 
 export interface CacheOutcome<T = unknown> {
@@ -12,9 +14,21 @@ export interface CacheOutcome<T = unknown> {
   saved?: Savings;
   /** On hits: age of the entry in ms. */
   ageMs?: number;
+  /**
+   * On hits: an id to report the answer wrong with (`cache.feedback(id, { wrong: true })`); adapters
+   * pass it on (AI SDK `providerMetadata.recall.id`, LangChain `response_metadata.recall.id`, the
+   * proxy's `X-Recall-Id` header).
+   */
+  id?: string;
   /** On semantic hits: the cosine similarity and the question that was matched. */
   similarity?: number;
   matchedQuestion?: string;
+  /**
+   * On semantic hits, what let it through: the similarity threshold, an alias (a wording promoted
+   * after verification), the verifier (asked now, or its earlier verdict on this pair), or the
+   * entry's learned evidence (served unverified under the error bound).
+   */
+  decidedBy?: DecidedBy;
   /** On misses: whether the answer was stored, and why not. */
   stored?: boolean;
   rejectedBecause?: string;

@@ -8,12 +8,15 @@ import { SemanticMatcher } from "../semantic.js";
 import { SafeStore } from "../store.js";
 import { systemClock } from "./clock.js";
 import { Entries } from "./entries.js";
+import { FeedbackStage } from "./feedback.js";
 import { Hits } from "./hits.js";
 import { IndexSync } from "./index-sync.js";
 import { CrossInstanceLock } from "./leader.js";
 import { type CacheOptions, DAY } from "./options.js";
 import { Purger } from "./purge.js";
+import { Shadow } from "./shadow.js";
 import type { TicketParts } from "./ticket.js";
+import { Verification } from "./verification.js";
 import { Writer } from "./write.js";
 
 /** The pipeline's stages, wired from validated options. */
@@ -25,6 +28,9 @@ export interface Stages {
   tickets: TicketParts;
   lock: CrossInstanceLock | undefined;
   purger: Purger;
+  verification: Verification | undefined;
+  shadow: Shadow;
+  feedback: FeedbackStage;
 }
 
 /**
@@ -64,14 +70,22 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
       events,
       clock,
     );
+  const prices = new PriceTable(options.pricing);
+  const purger = new Purger(entries, semantic, sync, prefix);
+  const verify = options.semantic?.verify;
+  const verification =
+    semantic && verify && new Verification(verify, semantic, entries, sync, events, prices);
   return {
     semantic,
     entries,
-    hits: new Hits(new PriceTable(options.pricing), events, clock),
+    hits: new Hits(prices, events, clock),
     sync,
     tickets: { events, validators, writer },
     lock,
-    purger: new Purger(entries, semantic, sync, prefix),
+    purger,
+    verification: verification || undefined,
+    shadow: new Shadow(verification || undefined, prices, events),
+    feedback: new FeedbackStage(prefix, entries, purger, semantic, sync, verification || undefined, events),
   };
 }
 

@@ -24,17 +24,23 @@ export interface TicketParts {
  * always gets its answer. `fail` lets waiting callers go upstream themselves. A ticket settles once;
  * a second `commit` is reported and stores nothing, a second `fail` does nothing.
  */
-export function missTicket<T>(
-  parts: TicketParts,
-  status: "miss" | "bypass",
-  request: CacheRequest,
-  keys: RequestKeys,
-  call: CallInfo,
-  options: CallOptions,
-  settle?: (outcome: CacheOutcome | undefined) => void,
-  handle?: LockHandle,
-): LookupMiss<T> {
+export interface MissCall {
+  status: "miss" | "bypass";
+  request: CacheRequest;
+  keys: RequestKeys;
+  call: CallInfo;
+  options: CallOptions;
+  /** Hands the outcome (or undefined on failure) to the callers waiting on this one. */
+  settle?: (outcome: CacheOutcome | undefined) => void;
+  /** The shared lock this call holds, released once settled. */
+  handle?: LockHandle;
+  /** Runs with the answer once it passed validation (background verification, shadow reports). */
+  after?: (response: CacheResponse) => void;
+}
+
+export function missTicket<T>(parts: TicketParts, miss: MissCall): LookupMiss<T> {
   const { events, validators, writer } = parts;
+  const { status, request, keys, call, options, settle, handle, after } = miss;
   if (status === "miss") events.emit("miss", call);
   let done = false;
   return {
@@ -79,8 +85,9 @@ export function missTicket<T>(
         if (!verdict.ok) {
           outcome.rejectedBecause = verdict.reason;
           events.emit("reject", { ...call, reason: verdict.reason });
-        } else if (!options.noStore) {
-          outcome.stored = await writer.write(keys, call, response, options);
+        } else {
+          if (!options.noStore) outcome.stored = await writer.write(keys, call, response, options);
+          after?.(response);
         }
       } catch (error) {
         // The stages fail open on their own; this catches what nobody foresaw.

@@ -27,7 +27,11 @@ export const MIN_OBSERVATIONS = 6;
 const ALPHA = 0.05;
 
 /** Adds one observation (rounded to 3 decimals, as vCache does), keeping the newest `MAX_OBSERVATIONS`. */
-export function observe(evidence: Observation[] | undefined, similarity: number, same: boolean): Observation[] {
+export function observe(
+  evidence: Observation[] | undefined,
+  similarity: number,
+  same: boolean,
+): Observation[] {
   const next: Observation[] = [...(evidence ?? []), [Math.round(similarity * 1000) / 1000, same ? 1 : 0]];
   return next.length > MAX_OBSERVATIONS ? next.slice(next.length - MAX_OBSERVATIONS) : next;
 }

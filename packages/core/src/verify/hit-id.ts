@@ -21,14 +21,18 @@ const PREFIX = "rh1.";
 
 export function encodeHitId(ref: HitRef): string {
   const fields = [ref.kind === "exact" ? "e" : "s", ref.namespace, ref.key];
-  if (ref.kind === "semantic") fields.push(ref.matched ?? ref.key, ref.question ?? "", String(ref.similarity ?? 0));
+  if (ref.kind === "semantic")
+    fields.push(ref.matched ?? ref.key, ref.question ?? "", String(ref.similarity ?? 0));
   return PREFIX + Buffer.from(JSON.stringify(fields)).toString("base64url");
 }
 
 /** Reads a hit id; throws `RECALL_INVALID_REQUEST` saying what is wrong with it. */
 export function decodeHitId(id: unknown): HitRef {
   const invalid = (why: string) =>
-    new RecallError(errorCodes.INVALID_REQUEST, `not a Recall hit id (${why}): ${JSON.stringify(id)?.slice(0, 80)}`);
+    new RecallError(
+      errorCodes.INVALID_REQUEST,
+      `not a Recall hit id (${why}): ${JSON.stringify(id)?.slice(0, 80)}`,
+    );
   if (typeof id !== "string" || !id.startsWith(PREFIX)) throw invalid(`it must start with "${PREFIX}"`);
   let fields: unknown;
   try {
