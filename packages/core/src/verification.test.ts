@@ -96,7 +96,6 @@ describe("sync verification", () => {
     expect(calls[0]!.similarity).toBeCloseTo(0.9, 3);
     expect(calls[0]!.freshAnswer).toBeUndefined();
     await cache.drain();
-    await new Promise((r) => setTimeout(r, 10));
     const again = await cache.run(ask("What is the way to reset my password?"), upstream);
     expect(again.decidedBy).toBe("alias");
     expect(calls).toHaveLength(1);
@@ -208,7 +207,6 @@ describe("async verification (promotion)", () => {
       expect(out.decidedBy).toBe("verifier");
     }
     await cache.drain();
-    await new Promise((r) => setTimeout(r, 10));
     expect(calls).toHaveLength(MIN_OBSERVATIONS);
     const learned = await cache.run(ask("What is the way to reset my password?"), async () => reply("fresh"));
     expect(learned.decidedBy).toBe("learned");
@@ -288,7 +286,7 @@ describe("feedback", () => {
     await seed(cache);
     const wording = "What is the way to reset my password?";
     await cache.run(ask(wording), async () => reply("fresh"));
-    await new Promise((r) => setTimeout(r, 10));
+    await cache.drain();
     const viaAlias = await cache.run(ask(wording), async () => reply("fresh"));
     expect(viaAlias.decidedBy).toBe("alias");
     await cache.feedback(viaAlias.id!, { wrong: true });

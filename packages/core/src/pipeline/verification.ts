@@ -50,6 +50,8 @@ export class Verification {
   private readonly queue: Array<() => Promise<void>> = [];
   private running = 0;
   private idle: Array<() => void> = [];
+  /** Writes of evidence and aliases after a sync verdict, for `drain`. */
+  private readonly learning = new Set<Promise<void>>();
 
   constructor(
     options: VerifyOptions,
@@ -85,7 +87,8 @@ export class Verification {
       return "learned";
     if (mode !== "sync") return undefined;
     const decision = await this.ask(pending, "sync", undefined, this.budgetMs);
-    if (decision !== "unsure") void this.learn(pending, decision === "same");
+    // Learning (evidence, the alias) is written after the answer is served, not before.
+    if (decision !== "unsure") this.track(this.learn(pending, decision === "same"));
     return decision === "same" ? "verifier" : undefined;
   }
 
@@ -116,10 +119,20 @@ export class Verification {
     this.pump();
   }
 
-  /** Resolves once no background verification is waiting or running. */
-  drain(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
+  /** Resolves once no background verification (or write of what one taught) is waiting or running. */
+  async drain(): Promise<void> {
+    while (this.running > 0 || this.queue.length > 0 || this.learning.size > 0) {
+      if (this.running > 0 || this.queue.length > 0)
+        await new Promise<void>((resolve) => this.idle.push(resolve));
+      await Promise.all(this.learning);
+    }
+  }
+
+  private track(learning: Promise<void>): void {
+    const tracked = learning
+      .catch((error: unknown) => this.report("writing what a verdict taught failed", error))
+      .finally(() => this.learning.delete(tracked));
+    this.learning.add(tracked);
   }
 
   /** Remembers a verdict on a pair (feedback reports one too). */
