@@ -155,10 +155,17 @@ describe("parseCallOptions", () => {
     expect(parseCallOptions(undefined, { where, defaults: { ttl: 1 } }).call).toEqual({ ttl: 1 });
   });
 
+  it("reads verify: sync, async, or false (exact matching and the threshold only)", () => {
+    for (const verify of ["sync", "async", false] as const)
+      expect(parseCallOptions({ verify }, { where, defaults: { verify: "async" } }).call).toEqual({ verify });
+  });
+
   it.each([
     [{ ttl: -1 }, /providerOptions\.recall\.ttl must be a non-negative/],
     [{ noCache: "yes" }, /providerOptions\.recall\.noCache must be a boolean/],
     [{ threshold: 2 }, /threshold must be a cosine similarity/],
+    [{ verify: "later" }, /providerOptions\.recall\.verify must be "sync", "async" or false, got "later"/],
+    [{ verify: true }, /verify must be "sync", "async" or false, got true/],
     [{ tags: "a" }, /tags must be an array of strings/],
     [{ namespace: "" }, /namespace must be a non-empty string/],
     [{ noCahce: true }, /noCahce is not a Recall option/],
@@ -228,7 +235,21 @@ describe("summarize", () => {
       saved: { inputTokens: 1, outputTokens: 2, usd: 0.1 },
     });
     expect(hit).toMatchObject({ cached: true, similarity: 0.98, saved: { usd: 0.1 } });
+    expect(summarize({ status: "semantic-hit", id: "rh1.x", decidedBy: "verifier" })).toEqual({
+      status: "semantic-hit",
+      cached: true,
+      id: "rh1.x",
+      decidedBy: "verifier",
+    });
     expect(JSON.parse(JSON.stringify(hit))).toEqual(hit);
+  });
+
+  it("gives a hit's id, which cache.feedback takes, and none on a miss", async () => {
+    const cache = createCache();
+    expect(summarize(await cache.run(chat("q"), async () => said("a"))).id).toBeUndefined();
+    const hit = summarize(await cache.run(chat("q"), async () => said("b")));
+    expect(hit.id).toMatch(/^rh1\./);
+    expect(await cache.feedback(hit.id!, { wrong: true })).toEqual({ action: "deleted" });
   });
 });
 

@@ -17,7 +17,15 @@ export interface ParsedCallOptions<Extra extends string> {
 }
 
 const BOOLEANS = ["noCache", "noStore", "forceRefresh", "semantic"] as const;
-const KNOWN = new Set<string>([...BOOLEANS, "ttl", "namespace", "threshold", "tags", "waitTimeoutMs"]);
+const KNOWN = new Set<string>([
+  ...BOOLEANS,
+  "ttl",
+  "namespace",
+  "threshold",
+  "verify",
+  "tags",
+  "waitTimeoutMs",
+]);
 
 /**
  * Reads per-call options given to an adapter (`providerOptions.recall`, LangChain's `recall` call
@@ -59,7 +67,7 @@ export function parseCallOptions<Extra extends string = never>(
       call[name as (typeof BOOLEANS)[number]] = v;
     }
   }
-  const { ttl, namespace, threshold, tags, waitTimeoutMs } = given;
+  const { ttl, namespace, threshold, verify, tags, waitTimeoutMs } = given;
   if (waitTimeoutMs !== undefined) {
     assertOption(
       typeof waitTimeoutMs === "number" && Number.isFinite(waitTimeoutMs) && waitTimeoutMs >= 0,
@@ -87,6 +95,13 @@ export function parseCallOptions<Extra extends string = never>(
       `${where}.threshold must be a cosine similarity in (0, 1], got ${JSON.stringify(threshold)}`,
     );
     call.threshold = threshold;
+  }
+  if (verify !== undefined) {
+    assertOption(
+      verify === "sync" || verify === "async" || verify === false,
+      `${where}.verify must be "sync", "async" or false, got ${JSON.stringify(verify)}`,
+    );
+    call.verify = verify;
   }
   if (tags !== undefined) {
     assertOption(

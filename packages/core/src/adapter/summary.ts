@@ -1,4 +1,4 @@
-import type { CacheOutcome, CacheStatus } from "../pipeline/outcome.js";
+import type { CacheOutcome, CacheStatus, DecidedBy } from "../pipeline/outcome.js";
 
 /**
  * What every adapter tells its caller about a call, under its own name (AI SDK
@@ -14,6 +14,16 @@ export interface RecallSummary {
   /** The entry's key, for `cache.delete(key)` (absent when the call was not keyed). */
   key?: string;
   namespace?: string;
+  /**
+   * Hits: the id to report this answer wrong with (`cache.feedback(id, { wrong: true })`, or the
+   * proxy's feedback endpoint). Self-contained (`rh1.…`): any instance can read it.
+   */
+  id?: string;
+  /**
+   * Semantic hits: what let it through: `threshold` (similar enough), `alias` (a wording verified
+   * and promoted earlier), `verifier` (the verifier said same) or `learned` (the entry's evidence).
+   */
+  decidedBy?: DecidedBy;
   /** Semantic hits: cosine similarity to the matched question, and that question. */
   similarity?: number;
   matchedQuestion?: string;
@@ -45,6 +55,8 @@ export function summarize(outcome: Partial<CacheOutcome> & { status: CacheStatus
   const summary: RecallSummary = { status: outcome.status, cached: isCached(outcome.status) };
   if (outcome.key) summary.key = outcome.key;
   if (outcome.namespace) summary.namespace = outcome.namespace;
+  if (outcome.id !== undefined) summary.id = outcome.id;
+  if (outcome.decidedBy !== undefined) summary.decidedBy = outcome.decidedBy;
   if (outcome.similarity !== undefined) summary.similarity = outcome.similarity;
   if (outcome.matchedQuestion !== undefined) summary.matchedQuestion = outcome.matchedQuestion;
   if (outcome.ageMs !== undefined) summary.ageMs = outcome.ageMs;
