@@ -41,14 +41,24 @@ const suites: Suite[] = [
   { id: "express", title: "Express proxy vs bare route", module: "packages/express/bench/index.ts" },
   { id: "cost", title: "Cost and latency model", module: "bench/src/cost-model.ts" },
   { id: "peers", title: "Peers side by side", module: "bench/src/peers/index.ts" },
+  { id: "learn", title: "Learning curve of verified matching", module: "bench/src/learn/index.ts" },
 ];
 
 const args = benchArgs(
-  `Usage: pnpm bench [-- --quick] [--only=ID,...]\n  IDs: ${suites.map((s) => s.id).join(", ")}`,
-  { ...QUICK, only: { type: "string" } },
+  `Usage: pnpm bench [-- --quick] [--only=ID,...] [--judge-accuracy=0.95] [--chart]\n  IDs: ${suites.map((s) => s.id).join(", ")}\n  --judge-accuracy, --chart: the learn suite's simulated judge, and its chart (docs/learning-curve.svg)`,
+  {
+    ...QUICK,
+    only: { type: "string" },
+    "judge-accuracy": { type: "string" },
+    chart: { type: "boolean", default: false },
+  },
 );
 const quick = args.quick;
 const only = args.only?.split(",");
+const learnOptions = {
+  chart: args.chart,
+  ...(args["judge-accuracy"] === undefined ? {} : { judgeAccuracy: Number(args["judge-accuracy"]) }),
+};
 
 /** The index is searched over real MiniLM embeddings of the dev sentences (topped up by the suite). */
 async function realVectors(log: (m: string) => void): Promise<Float32Array[] | undefined> {
@@ -81,6 +91,7 @@ for (const [i, suite] of selected.entries()) {
       quick,
       progress: progress(suite.id),
       ...(vectors ? { vectors } : {}),
+      ...(suite.id === "learn" ? learnOptions : {}),
     } as BenchOptions);
     for (const f of out) figures.push({ ...f, suite: suite.title });
     process.stderr.write(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
