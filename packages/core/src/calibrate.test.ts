@@ -73,6 +73,31 @@ describe("calibrate", () => {
     expect(none.suggested).toBeUndefined();
   });
 
+  it("measures the whole ranking with bootstrap intervals, reproducibly", async () => {
+    const options = { embedder: fakeEmbedder({ synonyms }), thresholds: [0.9], defaultThreshold: 0.9 };
+    const report = await calibrate(pairs, { ...options, bootstrap: 200, seed: 5 });
+    const { ranking } = report;
+    expect(ranking).toMatchObject({ precisionFloor: 0.9, threshold: 0.9, resamples: 200, seed: 5 });
+    // Guard on: one positive found at precision 1 (the unlabelled hit does not count), one never: AP 1/2.
+    expect(ranking.averagePrecision.value).toBe(0.5);
+    expect(ranking.recallAtPrecision.value).toBe(0.5);
+    // Without the guard, pair 1's false hit ranks just below pair 0's right one: the same AP.
+    expect(ranking.noGuard.averagePrecision.value).toBe(0.5);
+    expect(ranking.noGuard.recallAtPrecision.value).toBe(0.5);
+    // Precision and recall at the default threshold are the table's.
+    expect(ranking.precision.value).toBe(report.default.precision);
+    expect(ranking.recall.value).toBe(report.default.recall);
+    expect(ranking.noGuard.precision.value).toBe(report.default.noGuard.precision);
+    for (const e of [ranking.averagePrecision, ranking.recall, ranking.noGuard.averagePrecision]) {
+      expect(e.low).toBeLessThanOrEqual(e.value);
+      expect(e.high).toBeGreaterThanOrEqual(e.value);
+    }
+    const again = await calibrate(pairs, { ...options, bootstrap: 200, seed: 5 });
+    expect(again.ranking).toEqual(ranking);
+    const byDefault = await calibrate(pairs, options);
+    expect(byDefault.ranking).toMatchObject({ resamples: 1000, seed: 1 });
+  });
+
   it("embeds each distinct text once, in batches", async () => {
     const embedder = fakeEmbedder({ synonyms });
     const progress: string[] = [];
@@ -151,6 +176,11 @@ describe("calibrate", () => {
     await expect(calibrate([], { embedder: fakeEmbedder() })).rejects.toThrow(RecallError);
     await expect(calibrate(pairs, { embedder: fakeEmbedder(), thresholds: [1.5] })).rejects.toThrow(
       /threshold/,
+    );
+    await expect(calibrate(pairs, { embedder: fakeEmbedder(), bootstrap: 0 })).rejects.toThrow(/bootstrap/);
+    await expect(calibrate(pairs, { embedder: fakeEmbedder(), seed: -1 })).rejects.toThrow(/seed/);
+    await expect(calibrate(pairs, { embedder: fakeEmbedder(), precisionFloor: 0 })).rejects.toThrow(
+      /precisionFloor/,
     );
   });
 });

@@ -7,7 +7,18 @@
  * labelled the same (or a question the labels put in one group with `b`), wrong when it found a
  * question labelled different. A hit on another pair's question that no label ties to `b` is
  * unlabelled: `precision` leaves it out, `strictPrecision` counts it as wrong.
+ *
+ * Besides the figures per threshold, `ranking` measures the whole ranking (average precision, recall
+ * at a precision floor: `ranking-metrics.ts`) with bootstrap intervals (`bootstrap.ts`), so two
+ * matchers can be compared with the noise of the labels in view.
  */
+import {
+  type BootstrapOptions,
+  bootstrapIntervals,
+  DEFAULT_RESAMPLES,
+  DEFAULT_SEED,
+  type Interval,
+} from "./bootstrap.js";
 import { createCache } from "./cache.js";
 import { cachedEmbedder } from "./cached-embedder.js";
 import { type LabelledPair, type LabelVerdict, labelJudge } from "./calibration-labels.js";
@@ -16,6 +27,7 @@ import { assertOption, errorCodes, RecallError } from "./errors.js";
 import { defaultGuard, type SemanticGuard } from "./guard.js";
 import { FlatIndex } from "./index/flat-index.js";
 import { normalizeText } from "./normalize.js";
+import { type RankingMetrics, rankingMetrics } from "./ranking-metrics.js";
 import type { CacheRequest } from "./request.js";
 import { DEFAULT_THRESHOLD } from "./semantic.js";
 import type { VectorIndex } from "./vector-index.js";
@@ -41,6 +53,12 @@ export interface CalibrationOptions {
   defaultThreshold?: number;
   /** Precision the `suggested` threshold must reach. Default 0.95. */
   targetPrecision?: number;
+  /** The precision floor of `ranking.recallAtPrecision`. Default 0.90. */
+  precisionFloor?: number;
+  /** Bootstrap resamples behind each interval of `ranking`. Default 1000. */
+  bootstrap?: number;
+  /** Seed of the bootstrap resampling: the same pairs and seed give the same intervals. Default 1. */
+  seed?: number;
   /** Texts per embedding call while warming up. Default 64. */
   batchSize?: number;
   /**
@@ -73,6 +91,30 @@ export interface CalibrationRow extends CalibrationMetrics {
   noGuard: CalibrationMetrics;
 }
 
+/** A figure and its 95% bootstrap interval. */
+export interface Estimate extends Interval {
+  value: number;
+}
+
+/** `RankingMetrics` (`ranking-metrics.ts`), each with its interval. */
+export type RankingEstimates = { [K in keyof RankingMetrics]: Estimate };
+
+/**
+ * Figures over the whole ranking of hits (guard on, and `noGuard`): average precision, recall at
+ * `precisionFloor`, and precision and recall at the default threshold, each with the 2.5th and 97.5th
+ * percentiles over `resamples` resamples of the pairs (the same resamples for both). The ranking
+ * holds the hits at or above the lowest threshold measured: a paraphrase found only below it counts
+ * as never found.
+ */
+export interface RankingReport extends RankingEstimates {
+  precisionFloor: number;
+  /** The threshold of `precision` and `recall` (the default one). */
+  threshold: number;
+  resamples: number;
+  seed: number;
+  noGuard: RankingEstimates;
+}
+
 /** A stored question a lookup matched or considered. */
 export interface Candidate {
   question: string;
@@ -103,6 +145,7 @@ export interface CalibrationReport {
   suggested?: CalibrationMetrics;
   targetPrecision: number;
   rows: CalibrationRow[];
+  ranking: RankingReport;
   /** Candidates refused per guard rule at the default threshold, by verdict: wrong (false hits avoided), right (paraphrases lost), unlabelled. */
   refusals: Record<string, Record<LabelVerdict, number>>;
   lookups: PairLookup[];
@@ -130,6 +173,8 @@ export async function calibrate(
   const thresholds = [...(options.thresholds ?? thresholdRange())].sort((x, y) => x - y);
   const defaultThreshold = options.defaultThreshold ?? DEFAULT_THRESHOLD;
   const targetPrecision = options.targetPrecision ?? 0.95;
+  const precisionFloor = options.precisionFloor ?? 0.9;
+  const bootstrap = { resamples: options.bootstrap ?? DEFAULT_RESAMPLES, seed: options.seed ?? DEFAULT_SEED };
   const lowest = Math.min(thresholds[0] ?? defaultThreshold, defaultThreshold);
   const guard = options.guard ?? defaultGuard;
   const progress = options.onProgress ?? (() => {});
@@ -137,6 +182,18 @@ export async function calibrate(
   for (const t of [...thresholds, defaultThreshold]) {
     assertOption(t > 0 && t <= 1, `a threshold must be in (0, 1], got ${t}`);
   }
+  assertOption(
+    precisionFloor > 0 && precisionFloor <= 1,
+    `precisionFloor must be in (0, 1], got ${precisionFloor}`,
+  );
+  assertOption(
+    Number.isInteger(bootstrap.resamples) && bootstrap.resamples > 0,
+    `bootstrap must be a positive integer, got ${bootstrap.resamples}`,
+  );
+  assertOption(
+    Number.isInteger(bootstrap.seed) && bootstrap.seed >= 0 && bootstrap.seed < 2 ** 32,
+    `seed must be an integer from 0 to 2^32 - 1, got ${bootstrap.seed}`,
+  );
 
   // Compare questions the way the cache stores them.
   const as = pairs.map((p) => normalizeText(p.a));
@@ -246,6 +303,7 @@ export async function calibrate(
     ...(suggestedRow ? { suggested: withoutNoGuard(suggestedRow) } : {}),
     targetPrecision,
     rows,
+    ranking: rankingReport(lookups, { precisionFloor, threshold: defaultThreshold }, bootstrap),
     refusals: refusalsAt(lookups, defaultThreshold),
     lookups,
   };
@@ -295,6 +353,30 @@ export function metricsAt(
     falseHits: count.wrong,
     unlabelledHits: count.unlabelled,
   };
+}
+
+/** The ranking figures of the guarded and the guard-less lookups, over the same resamples. */
+function rankingReport(
+  lookups: PairLookup[],
+  options: { precisionFloor: number; threshold: number },
+  bootstrap: Required<BootstrapOptions>,
+): RankingReport {
+  const estimates = (withGuard: boolean): RankingEstimates => {
+    const measure = rankingMetrics(
+      lookups.map((l) => ({ label: l.label, match: withGuard ? l.accepted : l.nearest })),
+      options,
+    );
+    const value = measure();
+    const intervals = bootstrapIntervals(lookups.length, measure, bootstrap);
+    const estimate = (k: keyof RankingMetrics): Estimate => ({ value: value[k], ...intervals[k] });
+    return {
+      averagePrecision: estimate("averagePrecision"),
+      recallAtPrecision: estimate("recallAtPrecision"),
+      precision: estimate("precision"),
+      recall: estimate("recall"),
+    };
+  };
+  return { ...estimates(true), ...options, ...bootstrap, noGuard: estimates(false) };
 }
 
 function refusalsAt(lookups: PairLookup[], threshold: number): Record<string, Record<LabelVerdict, number>> {

@@ -7,7 +7,10 @@ export type {
   CalibrationReport,
   CalibrationRow,
   Candidate as CalibrationCandidate,
+  Estimate,
   PairLookup,
+  RankingEstimates,
+  RankingReport,
 } from "../calibrate.js";
 export { calibrate, metricsAt, suggestThreshold, thresholdRange } from "../calibrate.js";
 export type { LabelVerdict } from "../calibration-labels.js";
