@@ -99,6 +99,31 @@ describe("recall calibrate", () => {
     expect(report.suggested).toMatchObject({ threshold: expect.any(Number) });
   });
 
+  it("prints average precision and recall at precision 0.90 with bootstrap intervals, reproducibly", async () => {
+    const args = ["calibrate", "--pairs", pairsFile, "--thresholds", "0.9", "--threshold", "0.9"];
+    const { stdout } = await run([...args, "--bootstrap", "200", "--seed", "7"]);
+    expect(stdout).toMatch(/over the whole ranking\s+value\s+2\.5%\s+97\.5%\s+\|\s+value \(no guard\)/);
+    // One of the two pairs labelled 1 is found, at precision 1: AP 0.5, recall at precision 0.90 0.5.
+    expect(stdout).toMatch(/\naverage precision\s+0\.500\s+\d\.\d{3}\s+\d\.\d{3}\s+\|\s+0\.500/);
+    expect(stdout).toMatch(/\nrecall at precision 0\.90\s+0\.500\s/);
+    expect(stdout).toMatch(/\nprecision at 0\.90\s+1\.000\s+1\.000\s+1\.000\s+\|\s+0\.500\s/);
+    expect(stdout).toContain("Intervals: 95%, from 200 bootstrap resamples of the pairs (seed 7).");
+    expect(stdout).toMatch(/average precision\s+area under the precision-recall curve/);
+    expect((await run([...args, "--bootstrap", "200", "--seed", "7"])).stdout).toBe(stdout);
+
+    const json = (seed: string) => run([...args, "--json", "--seed", seed]).then((r) => JSON.parse(r.stdout));
+    const report = await json("7");
+    expect(report.ranking).toMatchObject({ precisionFloor: 0.9, threshold: 0.9, resamples: 1000, seed: 7 });
+    expect(report.ranking.averagePrecision).toMatchObject({ value: 0.5 });
+    expect(report.ranking.precision).toEqual({ value: 1, low: 1, high: 1 });
+    expect(report.ranking.noGuard.precision.value).toBe(0.5);
+    expect(report.definitions.averagePrecision).toMatch(/area under the precision-recall curve/);
+    expect((await json("7")).ranking).toEqual(report.ranking);
+    const noGuard = JSON.parse((await run([...args, "--json", "--no-guard-only"])).stdout);
+    expect(noGuard.ranking.noGuard).toBeUndefined();
+    expect(noGuard.ranking.precision.value).toBe(0.5);
+  });
+
   it("reports the guard-less figures only with --no-guard-only", async () => {
     const { stdout } = await run([
       "calibrate",
@@ -193,6 +218,15 @@ describe("recall calibrate", () => {
     ],
     [["calibrate", "--pairs", pairsFile, "--thresholds", "0.5,abc"], /--thresholds needs similarities/],
     [["calibrate", "--pairs", pairsFile, "--limit", "0"], /--limit needs a positive integer/],
+    [
+      ["calibrate", "--pairs", pairsFile, "--bootstrap", "0"],
+      /--bootstrap needs a positive integer, got "0"/,
+    ],
+    [["calibrate", "--pairs", pairsFile, "--bootstrap", "1.5"], /--bootstrap needs a positive integer/],
+    [["calibrate", "--pairs", pairsFile, "--bootstrap", "many"], /--bootstrap needs a positive integer/],
+    [["calibrate", "--pairs", pairsFile, "--seed=-1"], /--seed needs an integer from 0 to 4294967295/],
+    [["calibrate", "--pairs", pairsFile, "--seed", "4294967296"], /--seed needs an integer from 0/],
+    [["calibrate", "--pairs", pairsFile, "--seed"], /--seed needs a value/],
     [["calibrate", "--pairs", pairsFile, "--verbose"], /unknown option "--verbose"/],
     [["calibrate", "--pairs"], /--pairs needs a value \(see recall calibrate --help\)/],
     [["calibrate", "--pairs", pairsFile, "--limit"], /--limit needs a value/],

@@ -1,6 +1,7 @@
 /**
  * `recall calibrate`: reads labelled pairs, runs core's `calibrate` (the real lookup path: one fresh
- * cache, the guard, the threshold) and prints precision, recall and false-hit rate per threshold.
+ * cache, the guard, the threshold) and prints precision, recall and false-hit rate per threshold,
+ * then average precision and recall at precision 0.90 over the whole ranking, with bootstrap intervals.
  */
 import { readFile } from "node:fs/promises";
 import { DEFAULT_THRESHOLD, type Embedder } from "@recall/core";
@@ -9,6 +10,8 @@ import {
   type CalibrationPair,
   type CalibrationReport,
   calibrate,
+  type Estimate,
+  type RankingEstimates,
   suggestThreshold,
   thresholdRange,
 } from "@recall/core/calibrate";
@@ -31,7 +34,15 @@ export interface CalibrateArgs {
   limit?: number;
   /** The guard rules to measure, by name. Default: core's `DEFAULT_GUARD_RULES`. */
   guardRules?: GuardRuleName[];
+  /** Bootstrap resamples behind each interval. */
+  bootstrap: number;
+  /** Seed of the bootstrap resampling. */
+  seed: number;
 }
+
+/** Resamples and seed of the bootstrap intervals by default (core's defaults). */
+const DEFAULT_BOOTSTRAP = 1000;
+const DEFAULT_SEED = 1;
 
 export const DEFINITIONS = {
   precision:
@@ -40,13 +51,19 @@ export const DEFINITIONS = {
     "correct hits / all hits: hits on another pair's question that no label ties to this one counted as false",
   recall: "pairs labelled 1 that got a correct hit / pairs labelled 1",
   falseHitRate: "false hits / lookups",
+  averagePrecision:
+    "area under the precision-recall curve, step-wise: the precision at the similarity where each pair labelled 1 gets its correct hit, summed, / pairs labelled 1 (a pair never found adds 0)",
+  recallAtPrecision: "the highest recall at any similarity threshold whose precision is at or above 0.90",
+  interval:
+    "2.5th and 97.5th percentiles of the figure over bootstrap resamples of the pairs (drawn with replacement, seeded)",
 };
 
 export const CALIBRATE_HELP = `Usage: recall calibrate --pairs FILE.jsonl [options]
 
 Stores every "a" in one fresh cache, looks up every "b" the way a real lookup does
 (partition, threshold, guard), and prints precision, recall and false-hit rate per threshold,
-with and without the guard. FILE holds one {"a": "...", "b": "...", "label": 0|1} per line
+with and without the guard, then average precision and recall at precision 0.90 over the
+whole ranking with bootstrap intervals (to compare matchers without picking a threshold). FILE holds one {"a": "...", "b": "...", "label": 0|1} per line
 (label 1: the same question; 0: a different one). The labels judge each hit; a hit on
 another pair's question that no label ties to this one is "unlabelled": precision leaves it
 out, strict precision counts it as false.
@@ -62,6 +79,9 @@ Options:
                         default,possessor adds an opt-in rule (default: default)
   --candidates K        neighbours examined per lookup, as semantic.candidates (default 4)
   --limit N             use the first N pairs only
+  --bootstrap N         resamples behind the 95% intervals of the ranking figures (default ${DEFAULT_BOOTSTRAP})
+  --seed N              seed of the resampling, an integer from 0 to 4294967295 (default ${DEFAULT_SEED});
+                        the same pairs and seed print the same intervals
   -h, --help            this help
 
 The embedder is the local all-MiniLM-L6-v2 of @recall/transformers (no network), an optional
@@ -126,6 +146,8 @@ const CALIBRATE_OPTIONS = {
   "guard-rules": { type: "string" },
   candidates: { type: "string" },
   limit: { type: "string" },
+  bootstrap: { type: "string" },
+  seed: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -137,6 +159,18 @@ export function parseCalibrateArgs(argv: string[]): CalibrateArgs | "help" {
   const optional = <T>(value: string | undefined, read: (v: string) => T) =>
     value === undefined ? undefined : read(value);
   const limit = optional(values.limit, (v) => number("--limit", v, positiveInteger, "a positive integer"));
+  const bootstrap =
+    optional(values.bootstrap, (v) => number("--bootstrap", v, positiveInteger, "a positive integer")) ??
+    DEFAULT_BOOTSTRAP;
+  const seed =
+    optional(values.seed, (v) =>
+      number(
+        "--seed",
+        v,
+        (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32,
+        "an integer from 0 to 4294967295",
+      ),
+    ) ?? DEFAULT_SEED;
   const guardRules = optional(values["guard-rules"], parseGuardRules);
   const thresholds = optional(values.thresholds, parseThresholds) ?? thresholdRange();
   const threshold =
@@ -155,6 +189,8 @@ export function parseCalibrateArgs(argv: string[]): CalibrateArgs | "help" {
     threshold,
     targetPrecision,
     candidates,
+    bootstrap,
+    seed,
     ...(limit ? { limit } : {}),
     ...(guardRules ? { guardRules } : {}),
   };
@@ -268,6 +304,7 @@ export function formatReport(
     out.push(`Guard rules: ${(args.guardRules ?? DEFAULT_GUARD_RULES).join(", ")}.`);
     if (refusals.length > 0) out.push(`Guard refusals at ${fixed(d.threshold, 2)}: ${refusals.join(", ")}.`);
   }
+  out.push("", rankingTable(report, args));
   out.push(
     "",
     "Definitions:",
@@ -275,8 +312,39 @@ export function formatReport(
     `  strict          ${DEFINITIONS.strictPrecision}`,
     `  recall          ${DEFINITIONS.recall}`,
     `  false-hit rate  ${DEFINITIONS.falseHitRate}`,
+    `  average precision         ${DEFINITIONS.averagePrecision}`,
+    `  recall at precision 0.90  ${DEFINITIONS.recallAtPrecision}`,
+    `  2.5%, 97.5%               ${DEFINITIONS.interval}`,
   );
   return out.join("\n");
+}
+
+/** Average precision, recall at the precision floor and the default threshold's figures, with intervals. */
+function rankingTable(report: CalibrationReport, args: Pick<CalibrateArgs, "noGuardOnly">): string {
+  const { ranking } = report;
+  const names: Array<[keyof RankingEstimates, string]> = [
+    ["averagePrecision", "average precision"],
+    ["recallAtPrecision", `recall at precision ${fixed(ranking.precisionFloor, 2)}`],
+    ["precision", `precision at ${fixed(ranking.threshold, 2)}`],
+    ["recall", `recall at ${fixed(ranking.threshold, 2)}`],
+  ];
+  const cells = (e: Estimate) => [fixed(e.value), fixed(e.low), fixed(e.high)];
+  const columns = ["value", "2.5%", "97.5%"];
+  const header = args.noGuardOnly
+    ? ["over the whole ranking (no guard)", ...columns]
+    : ["over the whole ranking", ...columns, "|", "value (no guard)", "2.5%", "97.5%"];
+  const rows = names.map(([key, name]) =>
+    args.noGuardOnly
+      ? [name, ...cells(ranking.noGuard[key])]
+      : [name, ...cells(ranking[key]), "|", ...cells(ranking.noGuard[key])],
+  );
+  // Names read left-aligned: pad them to one width before the table right-aligns the columns.
+  const width = Math.max(header[0]!.length, ...rows.map((r) => r[0]!.length));
+  for (const row of [header, ...rows]) row[0] = row[0]!.padEnd(width);
+  return [
+    table(header, rows),
+    `Intervals: 95%, from ${ranking.resamples} bootstrap resamples of the pairs (seed ${ranking.seed}).`,
+  ].join("\n");
 }
 
 const total = (n: Record<string, number>) => Object.values(n).reduce((x, y) => x + y, 0);
@@ -315,6 +383,15 @@ export function jsonReport(
       args.noGuardOnly ? pick(r.noGuard) : { ...pick(r), noGuard: pick(r.noGuard) },
     ),
     ...(args.noGuardOnly ? {} : { refusals: report.refusals }),
+    ranking: {
+      precisionFloor: report.ranking.precisionFloor,
+      threshold: report.ranking.threshold,
+      resamples: report.ranking.resamples,
+      seed: report.ranking.seed,
+      ...(args.noGuardOnly
+        ? estimates(report.ranking.noGuard)
+        : { ...estimates(report.ranking), noGuard: estimates(report.ranking.noGuard) }),
+    },
     definitions: DEFINITIONS,
   };
 }
@@ -325,6 +402,21 @@ function suggestNoGuard(report: CalibrationReport): CalibrationMetrics | undefin
     report.rows.map((r) => r.noGuard),
     report.targetPrecision,
   );
+}
+
+/** `{ value, low, high }` per ranking figure, NaN as null. */
+function estimates(e: RankingEstimates) {
+  const one = ({ value, low, high }: Estimate) => ({
+    value: nullable(value),
+    low: nullable(low),
+    high: nullable(high),
+  });
+  return {
+    averagePrecision: one(e.averagePrecision),
+    recallAtPrecision: one(e.recallAtPrecision),
+    precision: one(e.precision),
+    recall: one(e.recall),
+  };
 }
 
 function nullable(n: number): number | null {
@@ -360,6 +452,8 @@ export async function runCalibrate(argv: string[], io: CliIO): Promise<number> {
     defaultThreshold: parsed.threshold,
     targetPrecision: parsed.targetPrecision,
     candidates: parsed.candidates,
+    bootstrap: parsed.bootstrap,
+    seed: parsed.seed,
     ...(parsed.guardRules ? { guard: createGuard({ rules: parsed.guardRules }) } : {}),
     onProgress: ({ phase, done, total }) => {
       const now = Date.now();
