@@ -3,8 +3,9 @@ import type { RecallSummary, SavedSummary } from "@recall/core";
 
 /**
  * What `providerMetadata.recall` holds on every result (generate results, and the `finish` part of
- * streams): core's summary of the call (`status`, `cached`, `key`, on hits what it saved, on misses
- * whether it was stored, on bypasses the `reason`).
+ * streams): core's summary of the call (`status`, `cached`, `key`, on hits what it saved and the `id`
+ * that reports it wrong with `cache.feedback`, on semantic hits `decidedBy`, on misses whether it was
+ * stored, on bypasses the `reason`).
  */
 export type RecallMetadata = RecallSummary;
 
