@@ -4,7 +4,8 @@ import type { RecallSummary } from "@recall/core";
 
 /**
  * What Recall did for a call, on every answer as `response_metadata.recall` (on the last chunk of a
- * stream): core's `RecallSummary` (`status`, `cached`, `key`, `saved`, `reason`, …), the same
+ * stream): core's `RecallSummary` (`status`, `cached`, `key`, `saved`, `reason`, on hits the `id`
+ * that reports the answer wrong with `cache.feedback`, on semantic hits `decidedBy`, …), the same
  * shape every Recall adapter reports.
  */
 export type RecallMetadata = RecallSummary;

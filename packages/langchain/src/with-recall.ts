@@ -23,7 +23,7 @@ import { type HitUsage, markGenerations, type RecallMetadata, setHitUsage } from
 
 /** Call options of a wrapped model: the model's own, plus Recall's per-call options. */
 export type RecallChatModelCallOptions = BaseChatModelCallOptions & {
-  /** Per-call cache controls (namespace, ttl, noCache, forceRefresh, semantic, threshold, tags…). */
+  /** Per-call cache controls (namespace, ttl, noCache, forceRefresh, semantic, threshold, verify, tags…). */
   recall?: CallOptions;
 };
 
