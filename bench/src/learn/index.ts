@@ -272,14 +272,17 @@ function printTables(results: ConfigResult[], accuracy: number, questions: numbe
     ),
   );
   console.log(
-    "\nlearn: learning curve, hit rate on other wordings / judge calls per hit, by quarter of the stream\n",
+    "\nlearn: learning curve by quarter of the stream: hit rate on other wordings / judge calls per hit / judge calls per lookup / false-hit rate\n",
   );
   console.log(
     table(
       ["config", "quarter 1", "quarter 2", "quarter 3", "quarter 4"],
       results.map((r) => [
         r.config.name,
-        ...r.quarters.map((q) => `${pct(hitRate(q))} / ${judgeCallsPerHit(q).toFixed(2)}`),
+        ...r.quarters.map(
+          (q) =>
+            `${pct(hitRate(q))} / ${judgeCallsPerHit(q).toFixed(2)} / ${ratio(q.judgeCalls, q.lookups).toFixed(2)} / ${(falseHitRate(q) * 100).toFixed(2)}%`,
+        ),
       ]),
     ),
   );
