@@ -96,7 +96,7 @@ export function createPgVectorIndex(options: PgVectorIndexOptions): PgVectorInde
       idleTimeoutMillis: 10_000,
     });
   // An idle connection that breaks (Postgres stopped) emits 'error' on the pool: without a listener, a crash.
-  pool.on("error", () => {});
+  hear(pool);
   const table = tableName.split(".").map(quoteIdent).join(".");
   const indexName = (suffix: string) => quoteIdent(`${tableName.replace(".", "_")}_${suffix}`);
   let dimensions = options.dimensions;
@@ -122,7 +122,7 @@ export function createPgVectorIndex(options: PgVectorIndexOptions): PgVectorInde
       try {
         if (!configured.has(client)) {
           // A connection that breaks while checked out emits 'error' on itself: without a listener, a crash.
-          client.on("error", () => {});
+          hear(client);
           // Older pgvector lacks iterative scans: searches still work, a huge neighbour partition may hide results.
           await client.query(settings).catch(() => {});
           configured.add(client);
@@ -292,6 +292,15 @@ export function createPgVectorIndex(options: PgVectorIndexOptions): PgVectorInde
       if (owned) await pool.end().catch(() => {});
     },
   };
+}
+
+/** Pools and connections given an 'error' listener: one each, however many indexes share a pool. */
+const heard = new WeakSet<object>();
+
+function hear(emitter: { on(event: "error", listener: () => void): unknown }): void {
+  if (heard.has(emitter)) return;
+  heard.add(emitter);
+  emitter.on("error", () => {});
 }
 
 function quoteIdent(name: string): string {
