@@ -43,10 +43,10 @@ export interface PgVectorIndex extends VectorIndex {
 const BATCH = 200;
 
 /**
- * A vector index shared by every instance, on Postgres with pgvector: one row per entry with its
- * namespace and partition as filtered columns, an HNSW index on cosine distance, searched with
- * iterative scans so a small partition is found even beside a huge one. The schema is created on
- * first use.
+ * A vector index shared by every instance, on Postgres with pgvector: one row per entry (and per
+ * alias of one, `<key>#<question hash>`) with its namespace and partition as filtered columns, an
+ * HNSW index on cosine distance, searched with iterative scans so a small partition is found even
+ * beside a huge one. The schema is created on first use.
  *
  * @example
  * const index = createPgVectorIndex({ connectionString: process.env.DATABASE_URL, dimensions: 384 });
@@ -204,6 +204,10 @@ export function createPgVectorIndex(options: PgVectorIndexOptions): PgVectorInde
         )`);
         await client.query(`CREATE INDEX IF NOT EXISTS ${indexName("partition")} ON ${table} (partition)`);
         await client.query(`CREATE INDEX IF NOT EXISTS ${indexName("namespace")} ON ${table} (namespace)`);
+        // The entry an alias row belongs to (`<key>#<question hash>` → `<key>`), for `remove`.
+        await client.query(
+          `CREATE INDEX IF NOT EXISTS ${indexName("entry")} ON ${table} (split_part(id, '#', 1))`,
+        );
         await client.query(
           `CREATE INDEX IF NOT EXISTS ${indexName("hnsw")} ON ${table}
            USING hnsw (embedding vector_cosine_ops) WITH (m = ${m}, ef_construction = ${efConstruction})`,
@@ -255,9 +259,20 @@ export function createPgVectorIndex(options: PgVectorIndexOptions): PgVectorInde
       }
     },
 
+    /**
+     * Removes rows by id; an entry's key removes the rows of its aliases too (`<key>#<question
+     * hash>`, promoted by verified matching). The instance deleting an entry may never have seen the
+     * aliases other instances promoted, and a row left behind would only be dropped once a search
+     * met it. Cheap: both conditions are served by indexes (the primary key, and one on the part of
+     * the id before `#`; a table created before that index scans instead until it is added), and
+     * exact: the key is compared whole, never as a pattern.
+     */
     async remove(ids: string[]): Promise<void> {
       if (ids.length === 0 || !(await ensureTable())) return;
-      await query(`DELETE FROM ${table} WHERE id = ANY($1::text[])`, [ids]);
+      await query(
+        `DELETE FROM ${table} WHERE id = ANY($1::text[]) OR split_part(id, '#', 1) = ANY($1::text[])`,
+        [ids],
+      );
     },
 
     async removeNamespace(namespace: string): Promise<void> {
