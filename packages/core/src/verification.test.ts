@@ -64,8 +64,13 @@ function judge(decision: "same" | "different" | "unsure" = "same") {
   return { verifier, calls };
 }
 
-function cacheWith(verify: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}) {
+function cacheWith(
+  verify: Record<string, unknown> | undefined,
+  extra: Record<string, unknown> = {},
+  store = createMemoryStore(),
+) {
   return createCache({
+    store,
     semantic: {
       embedder: tableEmbedder(),
       budgetMs: 60_000,
@@ -280,9 +285,10 @@ describe("feedback", () => {
     expect(cache.stats.snapshot().total.feedback.wrong).toBe(1);
   });
 
-  it("a wrong alias hit drops the alias", async () => {
+  it("a wrong alias hit drops the alias, and learns at the alias's similarity, not the entry's threshold", async () => {
     const { verifier } = judge("same");
-    const cache = cacheWith({ verifier, mode: "sync" });
+    const store = createMemoryStore();
+    const cache = cacheWith({ verifier, mode: "sync" }, {}, store);
     await seed(cache);
     const wording = "What is the way to reset my password?";
     await cache.run(ask(wording), async () => reply("fresh"));
@@ -292,6 +298,30 @@ describe("feedback", () => {
     await cache.feedback(viaAlias.id!, { wrong: true });
     const next = await cache.run(ask(wording), async () => reply("fresh"), { noStore: true });
     expect(next.status).toBe("miss");
+    const entry = (await store.get(viaAlias.key)) as CacheEntry;
+    expect(entry.aliases ?? []).toHaveLength(0);
+    expect(entry.threshold).toBeUndefined();
+    const [similarity, same] = entry.evidence!.at(-1)!;
+    expect(same).toBe(0);
+    expect(similarity).toBeCloseTo(0.9, 2);
+    // Another paraphrase at the global threshold still hits.
+    const other = await cache.run(ask("How can I reset my password?"), async () => reply("fresh"));
+    expect(other.decidedBy).toBe("threshold");
+  });
+
+  it("keeps every change when feedback on one entry arrives at once", async () => {
+    const store = createMemoryStore();
+    const cache = cacheWith({ verifier: judge("same").verifier, mode: "sync" }, {}, store);
+    await seed(cache);
+    const hits = await Promise.all(
+      ["How can I reset my password?", "What is the way to reset my password?"].map((q) =>
+        cache.run(ask(q), async () => reply("fresh"), { noStore: true }),
+      ),
+    );
+    await cache.drain();
+    await Promise.all(hits.map((hit) => cache.feedback(hit.id!, { wrong: true })));
+    const entry = (await store.get(hits[0]!.key)) as CacheEntry;
+    expect(entry.refused).toHaveLength(2);
   });
 
   it("a wrong exact hit deletes the entry; bad ids and other namespaces' ids are refused", async () => {

@@ -1,9 +1,11 @@
+import { decodeVector } from "../entry.js";
 import { errorCodes, RecallError } from "../errors.js";
 import type { Emitter } from "../events.js";
+import { dot } from "../index/flat-index.js";
 import type { SemanticMatcher } from "../semantic.js";
 import { observe } from "../verify/evidence.js";
 import { decodeHitId, type HitRef } from "../verify/hit-id.js";
-import type { Entries } from "./entries.js";
+import type { EntryUpdater } from "./entry-update.js";
 import type { IndexSync } from "./index-sync.js";
 import type { Purger } from "./purge.js";
 import type { Verification } from "./verification.js";
@@ -38,7 +40,7 @@ export interface FeedbackResult {
 export class FeedbackStage {
   constructor(
     private readonly prefix: string,
-    private readonly entries: Entries,
+    private readonly entries: EntryUpdater,
     private readonly purger: Purger,
     private readonly semantic: SemanticMatcher | undefined,
     private readonly sync: IndexSync,
@@ -84,7 +86,12 @@ export class FeedbackStage {
     const viaAlias = ref.matched !== undefined && ref.matched !== ref.key;
     if (feedback.wrong) this.verification?.refusePair(question, ref.key);
     const updated = await this.entries.update(ref.key, (entry) => {
-      if (!feedback.wrong) return { ...entry, evidence: observe(entry.evidence, similarity, true) };
+      // Through an alias, the hit's similarity is to the alias (near 1); what was judged wrong is
+      // the alias's wording against the entry's: that is the similarity the evidence is about.
+      const alias = viaAlias ? entry.aliases?.find((a) => a.id === ref.matched) : undefined;
+      const judged =
+        alias && entry.vector ? dot(decodeVector(alias.vector), decodeVector(entry.vector)) : similarity;
+      if (!feedback.wrong) return { ...entry, evidence: observe(entry.evidence, judged, true) };
       const refused = [...(entry.refused ?? []).filter((q) => q !== question), question].slice(-MAX_REFUSED);
       const { aliases: _aliases, ...rest } = entry;
       const aliases = (entry.aliases ?? []).filter((a) => a.id !== ref.matched);
@@ -92,9 +99,10 @@ export class FeedbackStage {
         ...rest,
         ...(aliases.length > 0 ? { aliases } : {}),
         refused,
-        evidence: observe(entry.evidence, similarity, false),
-        // Just above the similarity the wrong answer was served at, so its neighbours need more.
-        threshold: Math.min(1, Math.max(entry.threshold ?? 0, similarity + 0.001)),
+        evidence: viaAlias && !alias ? entry.evidence : observe(entry.evidence, judged, false),
+        // A hit at the entry's threshold: raise it just above, so its neighbours need more. A
+        // wrong alias is undone by its removal and the refusal; the entry's threshold stays.
+        ...(viaAlias ? {} : { threshold: Math.min(1, Math.max(entry.threshold ?? 0, similarity + 0.001)) }),
       };
     });
     if (!updated) return { action: "gone" };

@@ -8,6 +8,7 @@ import { SemanticMatcher } from "../semantic.js";
 import { SafeStore } from "../store.js";
 import { systemClock } from "./clock.js";
 import { Entries } from "./entries.js";
+import { EntryUpdater } from "./entry-update.js";
 import { FeedbackStage } from "./feedback.js";
 import { Hits } from "./hits.js";
 import { IndexSync } from "./index-sync.js";
@@ -73,8 +74,9 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
   const prices = new PriceTable(options.pricing);
   const purger = new Purger(entries, semantic, sync, prefix);
   const verify = options.semantic?.verify;
+  const updater = new EntryUpdater(entries, options.lock, events, clock);
   const verification =
-    semantic && verify && new Verification(verify, semantic, entries, sync, events, prices);
+    semantic && verify && new Verification(verify, semantic, updater, sync, events, prices);
   return {
     semantic,
     entries,
@@ -85,7 +87,7 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
     purger,
     verification: verification || undefined,
     shadow: new Shadow(verification || undefined, prices, events),
-    feedback: new FeedbackStage(prefix, entries, purger, semantic, sync, verification || undefined, events),
+    feedback: new FeedbackStage(prefix, updater, purger, semantic, sync, verification || undefined, events),
   };
 }
 

@@ -7,7 +7,7 @@ import { questionHash, type SemanticMatch, type SemanticMatcher } from "../seman
 import { exploitProbability, observe } from "../verify/evidence.js";
 import { VERIFY_DEFAULTS, type VerifyOptions } from "../verify/options.js";
 import { readVerdict, toVerifier, type VerdictDecision, type Verifier } from "../verify/verifier.js";
-import type { Entries } from "./entries.js";
+import type { EntryUpdater } from "./entry-update.js";
 import type { IndexSync } from "./index-sync.js";
 import type { CallInfo } from "./outcome.js";
 
@@ -56,7 +56,7 @@ export class Verification {
   constructor(
     options: VerifyOptions,
     private readonly semantic: SemanticMatcher,
-    private readonly entries: Entries,
+    private readonly entries: EntryUpdater,
     private readonly sync: IndexSync,
     private readonly events: Emitter,
     private readonly prices: PriceTable,
