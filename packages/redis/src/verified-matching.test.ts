@@ -2,7 +2,6 @@ import {
   type BusMessage,
   type CacheOutcome,
   createCache,
-  DEFAULT_THRESHOLD,
   type RecallCache,
   type VerifyOptions,
 } from "@recall/core";
