@@ -33,6 +33,12 @@ export interface RequestCacheOptions {
 }
 
 export const DEFAULT_NAMESPACE_HEADER = "x-recall-namespace";
+/**
+ * How a near miss is verified for this request (the cache's `semantic.verify` must be set): `sync`,
+ * `async`, or `off`. Any caller may set it: it changes when a verification runs, not whom an
+ * answer is served to. Your `callOptions(req)` wins over it.
+ */
+export const VERIFY_HEADER = "x-recall-verify";
 const MAX_NAMESPACE_LENGTH = 200;
 
 /**
@@ -75,8 +81,9 @@ export function checkRequestCacheOptions(options: RequestCacheOptions): void {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
- * The cache call options an HTTP request asks for: `Cache-Control`, namespace (the function, the
- * string, or the header when trusted), and your own.
+ * The cache call options an HTTP request asks for: `Cache-Control`, `X-Recall-Verify`, namespace
+ * (the function, the string, or the header when trusted), and your own. A bad namespace or
+ * `X-Recall-Verify` throws a 400 `ApiError`.
  * Synchronous unless the namespace function is async (a hit should not wait on extra ticks).
  */
 export function requestCallOptions(
@@ -100,8 +107,27 @@ export function requestCallOptions(
 
 function combine(req: Request, options: RequestCacheOptions, namespace: string | undefined): CallOptions {
   const control = parseCacheControl(req.headers["cache-control"]);
-  const defaults = { ...control, ...(namespace === undefined ? {} : { namespace }) };
+  const verify = verifyOf(req.headers[VERIFY_HEADER]);
+  const defaults: CallOptions = {
+    ...control,
+    ...(verify === undefined ? {} : { verify }),
+    ...(namespace === undefined ? {} : { namespace }),
+  };
   return parseCallOptions(options.callOptions?.(req), { where: "callOptions(req)", defaults }).call;
+}
+
+/** `X-Recall-Verify` as a call option: `sync`, `async`, or `off` (`false`); absent stays undefined. */
+function verifyOf(header: string | string[] | undefined): CallOptions["verify"] {
+  if (header === undefined) return undefined;
+  const value = (Array.isArray(header) ? header.join(",") : header).trim().toLowerCase();
+  if (value === "sync" || value === "async") return value;
+  if (value === "off" || value === "false") return false;
+  throw new ApiError(
+    400,
+    `The X-Recall-Verify header must be sync, async or off, got ${JSON.stringify(value.slice(0, 40))}.`,
+    null,
+    "invalid_recall_verify",
+  );
 }
 
 function checked(value: unknown, source: string): string | undefined {

@@ -1,5 +1,5 @@
-import { createHmac, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
-import type { CacheRequest } from "@recall/core";
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
+import type { CacheOutcome, CacheRequest } from "@recall/core";
 import { assertOption } from "@recall/core/adapter";
 import type { Request, RequestHandler } from "express";
 import { ApiError, sendApiError } from "./errors.js";
@@ -93,6 +93,52 @@ export function proxiedRequest(req: Request, request: CacheRequest, ctx: ProxyCo
   // The engine searches answers only for the ones long enough to be credentials.
   const secrets = [...ctx.upstream.secrets, ...(client ? [client] : [])];
   return secrets.length > 0 ? { ...scoped, secrets } : scoped;
+}
+
+/**
+ * A hit's id as the proxy hands it out (`X-Recall-Id`). When entries are scoped by credential, two
+ * callers share a namespace, and core's id (which names the namespace, not the scope) would let one
+ * report the other's answers: so the id gets a tag, an HMAC of the caller's scope and the id, which
+ * only that caller can present (`unscopedHitId`). Unchanged when all callers share entries.
+ */
+export function proxiedOutcome<T>(
+  req: Request,
+  outcome: CacheOutcome<T>,
+  ctx: Pick<ProxyContext, "credentialKey">,
+): CacheOutcome<T> {
+  if (outcome.id === undefined || ctx.credentialKey === undefined) return outcome;
+  const scope = requestScope(req, ctx.credentialKey)!;
+  return { ...outcome, id: `${outcome.id}.${hitIdTag(ctx.credentialKey, scope, outcome.id)}` };
+}
+
+/**
+ * Core's hit id inside an id the proxy handed out, once its tag is checked against the caller's
+ * credential (`proxiedOutcome`). Throws a 400 `ApiError` when the tag is missing or was made for
+ * another credential. Unchanged when all callers share entries.
+ */
+export function unscopedHitId(req: Request, given: string, ctx: Pick<ProxyContext, "credentialKey">): string {
+  if (ctx.credentialKey === undefined) return given;
+  const scope = requestScope(req, ctx.credentialKey)!;
+  const dot = given.lastIndexOf(".");
+  const id = given.slice(0, dot);
+  const tag = Buffer.from(given.slice(dot + 1));
+  const expected = Buffer.from(hitIdTag(ctx.credentialKey, scope, id));
+  if (dot <= 0 || !id.includes(".") || tag.length !== expected.length || !timingSafeEqual(tag, expected)) {
+    throw new ApiError(
+      400,
+      "The hit id is not one this proxy issued to your API key: report only answers it gave you, with the X-Recall-Id header they came with and the same Authorization header.",
+      "id",
+      "invalid_hit_id",
+    );
+  }
+  return id;
+}
+
+function hitIdTag(key: KeyObject, scope: string, id: string): string {
+  return createHmac("sha256", key)
+    .update(`recall-hit-id\n${scope}\n${id}`, "utf8")
+    .digest("base64url")
+    .slice(0, 22);
 }
 
 /**

@@ -5,6 +5,10 @@ import type { Response } from "express";
 export const CACHE_HEADER = "X-Recall-Cache";
 /** On semantic hits: the cosine similarity of the matched question. */
 export const SIMILARITY_HEADER = "X-Recall-Similarity";
+/** On hits: the id that reports the answer wrong (`POST …/recall/feedback`, or `cache.feedback`). */
+export const ID_HEADER = "X-Recall-Id";
+/** On semantic hits: what let it through (`threshold`, `alias`, `verifier` or `learned`). */
+export const DECIDED_BY_HEADER = "X-Recall-Decided-By";
 
 export type CacheHeaderValue = "HIT" | "SEMANTIC" | "MISS" | "BYPASS";
 
@@ -25,12 +29,14 @@ export function cacheHeaderValue(status: CacheStatus): CacheHeaderValue {
 
 /**
  * The one place the `X-Recall-*` headers are set: from a hit's outcome, a miss's ticket, or
- * `{ status: "bypass" }` for a call the cache never saw. Hits also get the similarity of a semantic
- * match and `Age`.
+ * `{ status: "bypass" }` for a call the cache never saw. Hits also get their id and `Age`, semantic
+ * hits the similarity of the match and what decided it.
  */
 export function setRecallHeaders(res: Response, call: Partial<CacheOutcome> & { status: CacheStatus }): void {
-  const { status, similarity, ageMs } = call;
+  const { status, similarity, ageMs, id, decidedBy } = call;
   res.setHeader(CACHE_HEADER, cacheHeaderValue(status));
+  if (id !== undefined) res.setHeader(ID_HEADER, id);
   if (similarity !== undefined) res.setHeader(SIMILARITY_HEADER, similarity.toFixed(4));
+  if (decidedBy !== undefined) res.setHeader(DECIDED_BY_HEADER, decidedBy);
   if (ageMs !== undefined) res.setHeader("Age", String(Math.max(0, Math.floor(ageMs / 1000))));
 }

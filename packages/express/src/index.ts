@@ -1,11 +1,19 @@
 export type { CacheControl } from "./cache-control.js";
 export { parseCacheControl } from "./cache-control.js";
 export type { NamespaceOption, RequestCacheOptions } from "./call-options.js";
-export { DEFAULT_NAMESPACE_HEADER, requestCallOptions } from "./call-options.js";
+export { DEFAULT_NAMESPACE_HEADER, requestCallOptions, VERIFY_HEADER } from "./call-options.js";
 export type { ApiErrorBody } from "./errors.js";
 export { ApiError, bodyErrorHandler } from "./errors.js";
+export type { FeedbackHandlerOptions } from "./feedback.js";
+export { feedbackHandler } from "./feedback.js";
 export type { CacheHeaderValue } from "./headers.js";
-export { CACHE_HEADER, cacheHeaderValue, SIMILARITY_HEADER } from "./headers.js";
+export {
+  CACHE_HEADER,
+  cacheHeaderValue,
+  DECIDED_BY_HEADER,
+  ID_HEADER,
+  SIMILARITY_HEADER,
+} from "./headers.js";
 export { metricsHandler, prometheusText, registerRecallMetrics, statsHandler } from "./metrics.js";
 export type { ChatCall } from "./openai-request.js";
 export { chatCallFromBody, openAIChatRequest } from "./openai-request.js";

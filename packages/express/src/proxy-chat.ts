@@ -2,7 +2,7 @@ import type { CacheOutcome, Lookup } from "@recall/core";
 import { passThrough } from "@recall/core/adapter";
 import type { RequestHandler, Response } from "express";
 import { requestCallOptions } from "./call-options.js";
-import { proxiedRequest } from "./credential-scope.js";
+import { proxiedOutcome, proxiedRequest } from "./credential-scope.js";
 import { setRecallHeaders } from "./headers.js";
 import { chatCallFromBody } from "./openai-request.js";
 import { describeChatCompletion } from "./openai-response.js";
@@ -23,8 +23,9 @@ export function chatCompletionsHandler(ctx: ProxyContext): RequestHandler {
       lookup = await ctx.cache.lookup(proxiedRequest(req, call.request, ctx), options);
     }
     if (lookup.hit) {
-      if (call.stream) sendStreamHit(res, lookup.outcome, call.includeUsage);
-      else sendJsonHit(res, lookup.outcome);
+      const outcome = proxiedOutcome(req, lookup.outcome, ctx);
+      if (call.stream) sendStreamHit(res, outcome, call.includeUsage);
+      else sendJsonHit(res, outcome);
       return;
     }
     if (call.stream) {

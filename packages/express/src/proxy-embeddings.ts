@@ -1,7 +1,7 @@
 import type { CacheRequest } from "@recall/core";
 import type { RequestHandler } from "express";
 import { requestCallOptions } from "./call-options.js";
-import { proxiedRequest } from "./credential-scope.js";
+import { proxiedOutcome, proxiedRequest } from "./credential-scope.js";
 import { describeEmbeddings } from "./openai-response.js";
 import { validateEmbeddingsBody } from "./openai-validate.js";
 import type { ProxyContext } from "./proxy-context.js";
@@ -37,7 +37,7 @@ export function embeddingsHandler(ctx: ProxyContext): RequestHandler {
     const options = await requestCallOptions(req, ctx.requestOptions);
     const request = proxiedRequest(req, embeddingsRequest(body, ctx.provider), ctx);
     const lookup = await ctx.cache.lookup<string>(request, options);
-    if (lookup.hit) return sendJsonHit(res, lookup.outcome);
+    if (lookup.hit) return sendJsonHit(res, proxiedOutcome(req, lookup.outcome, ctx));
     const count = inputCount(body.input);
     await forwardJson(req, res, ctx.upstream, "/embeddings", body, lookup, (parsed) =>
       describeEmbeddings(parsed, count),

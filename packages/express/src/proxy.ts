@@ -4,6 +4,7 @@ import express, { type Router } from "express";
 import { checkRequestCacheOptions, type RequestCacheOptions } from "./call-options.js";
 import { credentialKey, requireCredential } from "./credential-scope.js";
 import { bodyErrorHandler, lastErrorHandler } from "./errors.js";
+import { feedbackRoute } from "./feedback.js";
 import { type PassThroughOption, passThroughHandler, passThroughMatcher } from "./pass-through.js";
 import { chatCompletionsHandler } from "./proxy-chat.js";
 import type { ProxyContext } from "./proxy-context.js";
@@ -62,13 +63,20 @@ export interface OpenAIProxyOptions extends RequestCacheOptions {
   onError?: ProxyErrorListener;
   /** The `fetch` used to call upstream. Default: the global one (undici). */
   fetch?: typeof fetch;
+  /**
+   * Mount `POST /recall/feedback`, where a caller reports a cached answer wrong by its
+   * `X-Recall-Id` (`{ "id": "…", "wrong": true }`), for its own namespace and credential only.
+   * Default true.
+   */
+  feedback?: boolean;
 }
 
 /**
  * An OpenAI-compatible caching proxy as an Express router. Mount it where the upstream's version
  * path would be (`app.use("/v1", openAIProxy({ cache, upstream: "https://api.openai.com/v1" }))`):
- * `POST /chat/completions` (plain and streamed) and `POST /embeddings` are cached, the `passThrough`
- * routes (by default only reading models) are forwarded as they are, everything else is a 404.
+ * `POST /chat/completions` (plain and streamed) and `POST /embeddings` are cached, `POST
+ * /recall/feedback` takes reports of wrong answers by their `X-Recall-Id`, the `passThrough` routes
+ * (by default only reading models) are forwarded as they are, everything else is a 404.
  *
  * @example
  * app.use("/v1", openAIProxy({
@@ -99,6 +107,10 @@ export function openAIProxy(options: OpenAIProxyOptions): Router {
   assertOption(
     options.onError === undefined || typeof options.onError === "function",
     "onError must be a function",
+  );
+  assertOption(
+    options.feedback === undefined || typeof options.feedback === "boolean",
+    `feedback must be a boolean, got ${JSON.stringify(options.feedback)}`,
   );
   checkRequestCacheOptions(options);
   // Checked even with `apiKey` (where it is unused), so a bad secret never waits for a redeploy.
@@ -136,6 +148,7 @@ export function openAIProxy(options: OpenAIProxyOptions): Router {
   if (!options.apiKey) router.use(requireCredential);
   router.post("/chat/completions", json, chatCompletionsHandler(ctx));
   router.post("/embeddings", json, embeddingsHandler(ctx));
+  if (options.feedback !== false) router.post("/recall/feedback", json, feedbackRoute(ctx));
   router.use(passThroughHandler(allowed, upstream));
   router.use(bodyErrorHandler, lastErrorHandler(onError, secrets));
   return router;
