@@ -8,7 +8,7 @@ import { createMemoryStore } from "./memory-store.js";
 import type { CacheRequest } from "./request.js";
 import type { CacheResponse } from "./response.js";
 import { atCosine, unit } from "./testing/vectors.js";
-import { MIN_OBSERVATIONS } from "./verify/evidence.js";
+import { MIN_OBSERVATIONS, POOL_MIN } from "./verify/evidence.js";
 import type { VerifierFunction, VerifyRequest } from "./verify/verifier.js";
 
 /**
@@ -221,6 +221,36 @@ describe("async verification (promotion)", () => {
       reply("fresh"),
     );
     expect(harder.decidedBy).toBe("verifier");
+  });
+
+  it("learns from verdicts on other entries of the partition (the pool), kept in the store", async () => {
+    // POOL_MIN + 1 unrelated questions, each with a rewording at 0.9.
+    const topics = Array.from({ length: POOL_MIN + 1 }, (_, i) => {
+      const question = `Pooled topic question ${i}?`;
+      const rewording = `Pooled topic rewording ${i}?`;
+      table.set(question, unit(32, 500 + i));
+      table.set(rewording, atCosine(table.get(question)!, 0.9, 900 + i));
+      return { question, rewording };
+    });
+    const store = createMemoryStore();
+    const { verifier, calls } = judge("same");
+    const verify = { verifier, mode: "sync", bound: 0.02, random: () => 0 };
+    const cache = cacheWith(verify, {}, store);
+    for (const { question, rewording } of topics.slice(0, POOL_MIN)) {
+      await cache.run(ask(question), async () => reply(`answer to ${question}`));
+      const out = await cache.run(ask(rewording), async () => reply("fresh"));
+      expect(out.decidedBy).toBe("verifier");
+    }
+    await cache.drain();
+    expect(calls).toHaveLength(POOL_MIN);
+    const last = topics[POOL_MIN]!;
+    await cache.run(ask(last.question), async () => reply(`answer to ${last.question}`));
+    const restarted = cacheWith(verify, {}, store);
+    await restarted.ready();
+    const learned = await restarted.run(ask(last.rewording), async () => reply("fresh"));
+    expect(learned).toMatchObject({ status: "semantic-hit", decidedBy: "learned" });
+    expect(learned.response.text).toBe(`answer to ${last.question}`);
+    expect(calls).toHaveLength(POOL_MIN);
   });
 
   it("aliases survive a restart and reach another instance through the bus", async () => {

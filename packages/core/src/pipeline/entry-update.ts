@@ -5,48 +5,45 @@ import type { DistributedLock, LockHandle } from "../lock.js";
 import type { Clock } from "./clock.js";
 import type { Entries } from "./entries.js";
 
-/** How long an update waits for another one of the same entry at most, then goes on unlocked. */
+/** How long an update waits for another one of the same key at most, then goes on unlocked. */
 const UPDATE_WAIT_MS = 1_000;
-/** How long an update may hold an entry's lock if its holder dies. */
+/** How long an update may hold a key's lock if its holder dies. */
 const UPDATE_LOCK_TTL_MS = 5_000;
 
 /**
- * Changes to an entry after it was stored (aliases, refusals, evidence) are read-modify-write, and
- * two of them at once would lose one: a refusal lost is a wrong answer served again. So updates of
- * one entry run one at a time in this process, and, with a shared lock (`@recall/redis`), across
- * instances. A lock that fails or stays busy past `UPDATE_WAIT_MS` is reported and the update goes
- * on unlocked (fail open: the cost is a rare lost change, never a failed call).
+ * Changes to stored values after they were written (an entry's aliases, refusals and evidence; a
+ * partition's evidence pool) are read-modify-write, and two at once would lose one: a refusal lost
+ * is a wrong answer served again. So updates of one key run one at a time in this process and, with
+ * a shared lock (`@recall/redis`), across instances. A lock that fails or stays busy past
+ * `UPDATE_WAIT_MS` is reported and the update goes on unlocked (fail open: the cost is a rare lost
+ * change, never a failed call).
  */
-export class EntryUpdater {
+export class Updates {
   private readonly chains = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly entries: Entries,
     private readonly lock: DistributedLock | undefined,
     private readonly events: Emitter,
     private readonly clock: Clock,
   ) {}
 
-  update(
-    key: string,
-    change: (entry: CacheEntry) => CacheEntry | undefined,
-  ): Promise<CacheEntry | undefined> {
+  /** Runs `update` once no other update of `key` runs (here or, with a lock, anywhere). */
+  run<T>(key: string, update: () => Promise<T>): Promise<T> {
     const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(() => this.locked(key, change));
+    const next = previous.catch(() => {}).then(() => this.locked(key, update));
     this.chains.set(key, next);
-    void next.finally(() => {
-      if (this.chains.get(key) === next) this.chains.delete(key);
-    });
+    void next
+      .finally(() => {
+        if (this.chains.get(key) === next) this.chains.delete(key);
+      })
+      .catch(() => {});
     return next;
   }
 
-  private async locked(
-    key: string,
-    change: (entry: CacheEntry) => CacheEntry | undefined,
-  ): Promise<CacheEntry | undefined> {
+  private async locked<T>(key: string, update: () => Promise<T>): Promise<T> {
     const handle = await this.acquire(`${key}:update`);
     try {
-      return await this.entries.update(key, change);
+      return await update();
     } finally {
       await handle?.release().catch(() => {});
     }
@@ -63,12 +60,27 @@ export class EntryUpdater {
       }
       this.report(`another instance held ${lockKey} for ${UPDATE_WAIT_MS} ms; updated without it`);
     } catch (error) {
-      this.report("the lock failed; the entry was updated without it", error);
+      this.report("the lock failed; updated without it", error);
     }
     return undefined;
   }
 
   private report(message: string, cause?: unknown): void {
     this.events.emit("error", { error: toRecallError(errorCodes.LOCK_ERROR, message, cause) });
+  }
+}
+
+/** Entry updates, one at a time per entry (see `Updates`). */
+export class EntryUpdater {
+  constructor(
+    private readonly entries: Entries,
+    private readonly updates: Updates,
+  ) {}
+
+  update(
+    key: string,
+    change: (entry: CacheEntry) => CacheEntry | undefined,
+  ): Promise<CacheEntry | undefined> {
+    return this.updates.run(key, () => this.entries.update(key, change));
   }
 }

@@ -6,6 +6,7 @@ import type { SemanticMatcher } from "../semantic.js";
 import { observe } from "../verify/evidence.js";
 import { decodeHitId, type HitRef } from "../verify/hit-id.js";
 import type { EntryUpdater } from "./entry-update.js";
+import type { EvidencePool } from "./evidence-pool.js";
 import type { IndexSync } from "./index-sync.js";
 import type { Purger } from "./purge.js";
 import type { Verification } from "./verification.js";
@@ -46,6 +47,7 @@ export class FeedbackStage {
     private readonly sync: IndexSync,
     private readonly verification: Verification | undefined,
     private readonly events: Emitter,
+    private readonly pool: EvidencePool,
   ) {}
 
   async apply(id: string, feedback: Feedback, options: { namespace?: string } = {}): Promise<FeedbackResult> {
@@ -85,13 +87,17 @@ export class FeedbackStage {
     const question = ref.question ?? "";
     const viaAlias = ref.matched !== undefined && ref.matched !== ref.key;
     if (feedback.wrong) this.verification?.refusePair(question, ref.key);
+    // The similarity the report is evidence about, when it is one (see below).
+    let judged: number | undefined;
     const updated = await this.entries.update(ref.key, (entry) => {
       // Through an alias, the hit's similarity is to the alias (near 1); what was judged wrong is
       // the alias's wording against the entry's: that is the similarity the evidence is about.
       const alias = viaAlias ? entry.aliases?.find((a) => a.id === ref.matched) : undefined;
-      const judged =
+      judged =
         alias && entry.vector ? dot(decodeVector(alias.vector), decodeVector(entry.vector)) : similarity;
-      if (!feedback.wrong) return { ...entry, evidence: observe(entry.evidence, judged, true) };
+      if (viaAlias && !alias) judged = undefined;
+      if (!feedback.wrong)
+        return judged === undefined ? entry : { ...entry, evidence: observe(entry.evidence, judged, true) };
       const refused = [...(entry.refused ?? []).filter((q) => q !== question), question].slice(-MAX_REFUSED);
       const { aliases: _aliases, ...rest } = entry;
       const aliases = (entry.aliases ?? []).filter((a) => a.id !== ref.matched);
@@ -99,13 +105,15 @@ export class FeedbackStage {
         ...rest,
         ...(aliases.length > 0 ? { aliases } : {}),
         refused,
-        evidence: viaAlias && !alias ? entry.evidence : observe(entry.evidence, judged, false),
+        evidence: judged === undefined ? entry.evidence : observe(entry.evidence, judged, false),
         // A hit at the entry's threshold: raise it just above, so its neighbours need more. A
         // wrong alias is undone by its removal and the refusal; the entry's threshold stays.
         ...(viaAlias ? {} : { threshold: Math.min(1, Math.max(entry.threshold ?? 0, similarity + 0.001)) }),
       };
     });
     if (!updated) return { action: "gone" };
+    if (updated.partition !== undefined && judged !== undefined)
+      await this.pool.add(updated.namespace, updated.partition, judged, !feedback.wrong);
     if (feedback.wrong && viaAlias) {
       this.semantic?.remove([ref.matched!]);
       await this.sync.publish({ type: "deleted", ids: [ref.matched!] });

@@ -8,7 +8,8 @@ import { SemanticMatcher } from "../semantic.js";
 import { SafeStore } from "../store.js";
 import { systemClock } from "./clock.js";
 import { Entries } from "./entries.js";
-import { EntryUpdater } from "./entry-update.js";
+import { EntryUpdater, Updates } from "./entry-update.js";
+import { EvidencePool } from "./evidence-pool.js";
 import { FeedbackStage } from "./feedback.js";
 import { Hits } from "./hits.js";
 import { IndexSync } from "./index-sync.js";
@@ -74,9 +75,11 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
   const prices = new PriceTable(options.pricing);
   const purger = new Purger(entries, semantic, sync, prefix);
   const verify = options.semantic?.verify;
-  const updater = new EntryUpdater(entries, options.lock, events, clock);
+  const updates = new Updates(options.lock, events, clock);
+  const updater = new EntryUpdater(entries, updates);
+  const pool = new EvidencePool(store, updates, prefix, clock);
   const verification =
-    semantic && verify && new Verification(verify, semantic, updater, sync, events, prices);
+    semantic && verify && new Verification(verify, semantic, updater, sync, events, prices, pool);
   return {
     semantic,
     entries,
@@ -87,7 +90,16 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
     purger,
     verification: verification || undefined,
     shadow: new Shadow(verification || undefined, prices, events),
-    feedback: new FeedbackStage(prefix, updater, purger, semantic, sync, verification || undefined, events),
+    feedback: new FeedbackStage(
+      prefix,
+      updater,
+      purger,
+      semantic,
+      sync,
+      verification || undefined,
+      events,
+      pool,
+    ),
   };
 }
 

@@ -8,6 +8,7 @@ import { exploitProbability, observe } from "../verify/evidence.js";
 import { VERIFY_DEFAULTS, type VerifyOptions } from "../verify/options.js";
 import { readVerdict, toVerifier, type VerdictDecision, type Verifier } from "../verify/verifier.js";
 import type { EntryUpdater } from "./entry-update.js";
+import type { EvidencePool } from "./evidence-pool.js";
 import type { IndexSync } from "./index-sync.js";
 import type { CallInfo } from "./outcome.js";
 
@@ -60,6 +61,7 @@ export class Verification {
     private readonly sync: IndexSync,
     private readonly events: Emitter,
     private readonly prices: PriceTable,
+    private readonly pool: EvidencePool,
   ) {
     this.verifier = toVerifier(options.verifier);
     this.mode = options.mode ?? "async";
@@ -80,16 +82,20 @@ export class Verification {
     const known = this.verdicts.get(this.pairKey(pending.question, candidate.key));
     if (known === "same") return "verifier";
     if (known === "different") return undefined;
-    if (
-      this.bound !== undefined &&
-      this.random() < exploitProbability(candidate.entry.evidence, candidate.similarity, this.bound)
-    )
-      return "learned";
+    if (this.bound !== undefined && (await this.exploit(candidate))) return "learned";
     if (mode !== "sync") return undefined;
     const decision = await this.ask(pending, "sync", undefined, this.budgetMs);
     // Learning (evidence, the alias) is written after the answer is served, not before.
     if (decision !== "unsure") this.track(this.learn(pending, decision === "same"));
     return decision === "same" ? "verifier" : undefined;
+  }
+
+  /** vCache's draw: whether the evidence lets this candidate through unverified (`bound` set). */
+  private async exploit(candidate: SemanticMatch): Promise<boolean> {
+    const { entry, similarity } = candidate;
+    const pool =
+      entry.partition === undefined ? undefined : await this.pool.read(entry.namespace, entry.partition);
+    return this.random() < exploitProbability(entry.evidence, similarity, this.bound!, pool);
   }
 
   /** `async` and shadow mode: verify once the answer is back, in the background; `then` gets the verdict. */
@@ -258,6 +264,8 @@ export class Verification {
       }
       return next;
     });
+    if (updated?.partition !== undefined)
+      await this.pool.add(updated.namespace, updated.partition, candidate.similarity, same);
     if (!updated || !promoted || updated.partition === undefined) return;
     const partition = updated.partition;
     await this.semantic.add(aliasId, updated.namespace, partition, vector);

@@ -16,6 +16,12 @@
  * the entry's observations at or below s (at least as hard as s) with a one-sided 95% Clopper-Pearson
  * bound. It needs no model fit and cannot be misled by a curve that does not fit, at the price of
  * learning more slowly.
+ *
+ * And most entries are asked about once or twice, never six times, so an entry with no evidence of
+ * its own falls back on its partition's pool (every verdict on every entry of the same model, system
+ * prompt and namespace; vCache has such a global variant too): there the bound is over the pooled
+ * observations in `[s - POOL_WINDOW, s]`, at least `POOL_MIN` of them. An entry with any wrong
+ * observation at or below s never uses the pool: what is known against it comes first.
  */
 export type Observation = [similarity: number, same: 0 | 1];
 
@@ -23,40 +29,59 @@ export type Observation = [similarity: number, same: 0 | 1];
 export const MAX_OBSERVATIONS = 64;
 /** Below this many observations at or below a similarity, a candidate there is always verified. */
 export const MIN_OBSERVATIONS = 6;
+/** The pool's observations that bound the error at s lie in `[s - POOL_WINDOW, s]`. */
+export const POOL_WINDOW = 0.03;
+/** Below this many pooled observations in the window, the pool says nothing. */
+export const POOL_MIN = 30;
 /** One minus the confidence of the bound on the error. */
 const ALPHA = 0.05;
 
-/** Adds one observation (rounded to 3 decimals, as vCache does), keeping the newest `MAX_OBSERVATIONS`. */
+/** Adds one observation (rounded to 3 decimals, as vCache does), keeping the newest `keep`. */
 export function observe(
   evidence: Observation[] | undefined,
   similarity: number,
   same: boolean,
+  keep = MAX_OBSERVATIONS,
 ): Observation[] {
   const next: Observation[] = [...(evidence ?? []), [Math.round(similarity * 1000) / 1000, same ? 1 : 0]];
-  return next.length > MAX_OBSERVATIONS ? next.slice(next.length - MAX_OBSERVATIONS) : next;
+  return next.length > keep ? next.slice(next.length - keep) : next;
 }
 
-/** Upper confidence bound on the wrong share at `similarity` (1 when there is too little evidence). */
-export function errorBound(evidence: Observation[] | undefined, similarity: number): number {
+/**
+ * Upper confidence bound on the wrong share at `similarity`, from the observations in
+ * `[similarity - window, similarity]` (1 when there are fewer than `min`).
+ */
+export function errorBound(
+  evidence: Observation[] | undefined,
+  similarity: number,
+  window = Number.POSITIVE_INFINITY,
+  min = MIN_OBSERVATIONS,
+): number {
   let n = 0;
   let wrong = 0;
   for (const [s, same] of evidence ?? []) {
-    if (s > similarity) continue;
+    if (s > similarity || s < similarity - window) continue;
     n++;
     if (same === 0) wrong++;
   }
-  if (n < MIN_OBSERVATIONS) return 1;
+  if (n < min) return 1;
   return clopperPearsonUpper(wrong, n, ALPHA);
 }
 
-/** vCache's rule: the probability of serving a candidate at `similarity` without asking the verifier. */
+/**
+ * vCache's rule: the probability of serving a candidate at `similarity` without asking the
+ * verifier, from its entry's evidence or, when the entry has too little and nothing against it,
+ * from its partition's `pool`.
+ */
 export function exploitProbability(
-  evidence: Observation[] | undefined,
+  entry: Observation[] | undefined,
   similarity: number,
   bound: number,
+  pool?: Observation[],
 ): number {
-  if (!evidence || evidence.length < MIN_OBSERVATIONS) return 0;
-  const epsilon = errorBound(evidence, similarity);
+  let epsilon = errorBound(entry, similarity);
+  const against = entry?.some(([s, same]) => same === 0 && s <= similarity) ?? false;
+  if (epsilon >= 1 && pool && !against) epsilon = errorBound(pool, similarity, POOL_WINDOW, POOL_MIN);
   if (epsilon >= 1) return 0;
   return Math.min(1, bound / epsilon);
 }
