@@ -57,8 +57,14 @@ function setup(verify: { mode?: "sync" | "async" } = {}, semantic: Partial<Cache
   return { cache, judge, model, wrapped, ask };
 }
 
-/** Background work the verification started that `drain` does not wait for (a sync verdict's alias). */
-const settle = () => new Promise((r) => setTimeout(r, 20));
+/**
+ * Lets the alias a sync verdict writes in the background land before feedback reads the entry
+ * (`drain`, and a moment more: core's drain did not always wait for that write).
+ */
+const settle = async (cache: { drain(): Promise<void> }) => {
+  await cache.drain();
+  await new Promise((r) => setTimeout(r, 20));
+};
 
 describe("verified matching through providerOptions and providerMetadata.recall", () => {
   it("sync: a paraphrase in the band is served once the judge says same, with its id and decidedBy", async () => {
@@ -125,7 +131,7 @@ describe("verified matching through providerOptions and providerMetadata.recall"
     const served = await ask(IN_BAND);
     const id = recallOf(served.providerMetadata)?.id;
     expect(id).toMatch(/^rh1\./);
-    await settle();
+    await settle(cache);
     expect(await cache.feedback(id!, { wrong: true })).toEqual({ action: "unpaired" });
     const next = await ask(IN_BAND, { noStore: true });
     expect(recallOf(next.providerMetadata)?.status).toBe("miss");

@@ -200,7 +200,9 @@ describe("POST /v1/recall/feedback", () => {
     await seed();
     const served = await ask(IN_BAND);
     expect(served.cache).toBe("SEMANTIC");
-    // The alias the verdict adds is written in the background, which drain does not wait for.
+    // The alias the verdict writes in the background lands first (drain, and a moment more:
+    // core's drain did not always wait for that write).
+    await cache.drain();
     await new Promise((r) => setTimeout(r, 20));
 
     // Another client (another API key, so another credential scope) cannot report it.
