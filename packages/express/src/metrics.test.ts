@@ -131,4 +131,34 @@ describe("registerRecallMetrics", () => {
     expect(registry.getMetricsAsArray()).toHaveLength(1);
     await cache.close();
   });
+
+  it("exposes verification, promotions and feedback", async () => {
+    const cache = createCache({
+      semantic: {
+        embedder: {
+          id: "two-words",
+          dimensions: 2,
+          // "Count me" and "Count me please" sit at cosine 0.9: in the verifier's band.
+          embed: async (texts) =>
+            texts.map((t) =>
+              t === "Count me" ? Float32Array.of(1, 0) : Float32Array.of(0.9, Math.sqrt(1 - 0.81)),
+            ),
+        },
+        budgetMs: 60_000,
+        guard: false,
+        verify: { verifier: async () => "same", mode: "sync" },
+      },
+    });
+    await cache.run(ask, answer);
+    const paraphrase = { ...ask, messages: [{ role: "user" as const, content: "Count me please" }] };
+    const hit = await cache.run(paraphrase, answer);
+    expect(hit.decidedBy).toBe("verifier");
+    await cache.drain();
+    await cache.feedback(hit.id!, { wrong: true });
+    const text = await prometheusText(cache);
+    expect(text).toContain('recall_verify_calls_total{namespace="default"} 1\n');
+    expect(text).toContain('recall_verify_same_total{namespace="default"} 1\n');
+    expect(text).toContain('recall_promotions_total{namespace="default"} 1\n');
+    expect(text).toContain('recall_feedback_wrong_total{namespace="default"} 1\n');
+  });
 });

@@ -86,6 +86,48 @@ const METRICS: Metric[] = [
     value: (s) => s.saved.usd,
   },
   {
+    name: "recall_verify_calls_total",
+    help: "Verifier calls on semantic candidates just below the threshold.",
+    type: "counter",
+    value: (s) => s.verify.calls,
+  },
+  {
+    name: "recall_verify_same_total",
+    help: "Verifier calls that said the candidate asks the same (served or promoted).",
+    type: "counter",
+    value: (s) => s.verify.same,
+  },
+  {
+    name: "recall_verify_failed_total",
+    help: "Verifier calls that threw or ran out of budget (the candidate was not served).",
+    type: "counter",
+    value: (s) => s.verify.failed,
+  },
+  {
+    name: "recall_verify_usd_total",
+    help: "What the verifier's calls cost, in US dollars at list prices.",
+    type: "counter",
+    value: (s) => s.verify.cost.usd,
+  },
+  {
+    name: "recall_promotions_total",
+    help: "Wordings the verifier found the same, promoted to aliases of an entry.",
+    type: "counter",
+    value: (s) => s.promotions,
+  },
+  {
+    name: "recall_feedback_wrong_total",
+    help: "Hits reported wrong (cache.feedback): exact entries deleted, semantic pairings refused.",
+    type: "counter",
+    value: (s) => s.feedback.wrong,
+  },
+  {
+    name: "recall_shadow_would_hit_total",
+    help: "Shadow mode: misses semantic mode would have answered from cache.",
+    type: "counter",
+    value: (s) => s.shadow.wouldHit,
+  },
+  {
     name: "recall_hit_ratio",
     help: "Answers served without an upstream call, over lookups.",
     type: "gauge",
