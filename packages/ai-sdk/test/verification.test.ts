@@ -1,5 +1,5 @@
-import { type CacheOptions, createCache, type Embedder, RecallError } from "@recall/core";
-import { atCosine, unit } from "@recall/core/testing";
+import { type CacheOptions, createCache, RecallError } from "@recall/core";
+import { IN_BAND, CLOSE as NEAR, ORIGINAL, paraphraseEmbedder as tableEmbedder } from "@recall/core/testing";
 import { generateText, streamText, wrapLanguageModel } from "ai";
 import { describe, expect, it } from "vitest";
 import { llmJudge, recallMiddleware } from "../src/index.js";
@@ -10,23 +10,6 @@ import { generated, lastUserText, mockModel, recallOf } from "./mock-model.js";
  * judge. The embedder gives each question a vector at a chosen cosine to the seeded one, so a test
  * says where a paraphrase falls: at the threshold (0.97) or in the verifier's band [0.8, 0.97).
  */
-const ORIGINAL = "How do I reset my password?";
-const NEAR = "How can I reset my password?"; // 0.99: at the threshold
-const IN_BAND = "What is the way to reset my password?"; // 0.9: verified
-const base = unit(32, 1);
-const table = new Map<string, Float32Array>([
-  [ORIGINAL, base],
-  [NEAR, atCosine(base, 0.99, 2)],
-  [IN_BAND, atCosine(base, 0.9, 3)],
-]);
-
-const tableEmbedder = (): Embedder => ({
-  id: "table",
-  dimensions: 32,
-  async embed(texts) {
-    return texts.map((t) => table.get(t) ?? unit(32, 1000 + t.length));
-  },
-});
 
 /** A judge model that says `decision` to every question it is asked. */
 const judgeModel = (decision: "same" | "different" | "unsure" = "same") =>

@@ -1,43 +1,25 @@
 import { describe, expect, it, vi } from "vitest";
 import { createCache } from "./cache.js";
-import type { Embedder } from "./embedder.js";
 import type { CacheEntry } from "./entry.js";
 import type { CacheEvents } from "./events.js";
 import { createMemoryBus } from "./memory-bus.js";
 import { createMemoryStore } from "./memory-store.js";
 import type { CacheRequest } from "./request.js";
 import type { CacheResponse } from "./response.js";
+import { judge, ORIGINAL, paraphraseAt, paraphraseEmbedder, paraphrases } from "./testing/paraphrases.js";
 import { atCosine, unit } from "./testing/vectors.js";
 import { MIN_OBSERVATIONS, POOL_MIN } from "./verify/evidence.js";
-import type { VerifierFunction, VerifyRequest } from "./verify/verifier.js";
+import type { VerifierFunction } from "./verify/verifier.js";
 
 /**
- * Texts get the vectors listed: paraphrases of the FAQ question at chosen cosines, so a test says
- * which band a candidate falls in (threshold 0.97, band [0.8, 0.97)).
+ * The FAQ wordings of `testing/paraphrases.ts` (threshold 0.97, band [0.8, 0.97)), and a few more
+ * for these tests.
  */
-const ORIGINAL = "How do I reset my password?";
-const base = unit(32, 1);
-const table = new Map<string, Float32Array>([
-  [ORIGINAL, base],
-  ["How can I reset my password?", atCosine(base, 0.99, 2)],
-  ["What is the way to reset my password?", atCosine(base, 0.9, 3)],
-  ["I forgot my password, how do I reset it?", atCosine(base, 0.88, 4)],
-  ["Password reset: how?", atCosine(base, 0.6, 5)],
-  ["How do I reset my password on Monday?", atCosine(base, 0.95, 6)],
-]);
-table.set("Help me reset the password, I cannot log in?", atCosine(base, 0.82, 7));
-for (let i = 0; i < 8; i++)
-  table.set(`Reset my password please, variant ${i + 1}?`, atCosine(base, 0.85, 10 + i));
-
-function tableEmbedder(): Embedder {
-  return {
-    id: "table",
-    dimensions: 32,
-    async embed(texts) {
-      return texts.map((t) => table.get(t) ?? unit(32, 1000 + t.length));
-    },
-  };
-}
+paraphrases.set("I forgot my password, how do I reset it?", paraphraseAt(0.88, 4));
+paraphrases.set("Password reset: how?", paraphraseAt(0.6, 5));
+paraphrases.set("How do I reset my password on Monday?", paraphraseAt(0.95, 6));
+paraphrases.set("Help me reset the password, I cannot log in?", paraphraseAt(0.82, 7));
+const tableEmbedder = paraphraseEmbedder;
 
 const ask = (q: string): CacheRequest => ({
   model: { provider: "openai", id: "gpt-4.1" },
@@ -49,20 +31,6 @@ const reply = (text: string): CacheResponse => ({
   finishReason: "stop",
   usage: { inputTokens: 10, outputTokens: 20 },
 });
-
-function judge(decision: "same" | "different" | "unsure" = "same") {
-  const calls: VerifyRequest[] = [];
-  const verifier: VerifierFunction = async (request) => {
-    calls.push(request);
-    return {
-      decision,
-      reason: "test",
-      usage: { inputTokens: 100, outputTokens: 5 },
-      modelId: "gpt-4.1-nano",
-    };
-  };
-  return { verifier, calls };
-}
 
 function cacheWith(
   verify: Record<string, unknown> | undefined,
@@ -228,8 +196,8 @@ describe("async verification (promotion)", () => {
     const topics = Array.from({ length: POOL_MIN + 1 }, (_, i) => {
       const question = `Pooled topic question ${i}?`;
       const rewording = `Pooled topic rewording ${i}?`;
-      table.set(question, unit(32, 500 + i));
-      table.set(rewording, atCosine(table.get(question)!, 0.9, 900 + i));
+      paraphrases.set(question, unit(32, 500 + i));
+      paraphrases.set(rewording, atCosine(paraphrases.get(question)!, 0.9, 900 + i));
       return { question, rewording };
     });
     const store = createMemoryStore();

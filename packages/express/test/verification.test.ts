@@ -1,11 +1,5 @@
-import {
-  type CacheOptions,
-  createCache,
-  type Embedder,
-  type VerifierFunction,
-  type VerifyRequest,
-} from "@recall/core";
-import { atCosine, unit } from "@recall/core/testing";
+import { type CacheOptions, createCache, type VerifierFunction, type VerifyRequest } from "@recall/core";
+import { IN_BAND, CLOSE as NEAR, ORIGINAL, paraphraseEmbedder as tableEmbedder } from "@recall/core/testing";
 import express from "express";
 import OpenAI from "openai";
 import request from "supertest";
@@ -18,23 +12,6 @@ import { listen, type ProxyFixture, proxyFixture, until } from "./helpers.js";
  * and a verifier function as the judge. The embedder gives each question a vector at a chosen
  * cosine to the seeded one: at the threshold (0.97) or in the verifier's band [0.8, 0.97).
  */
-const ORIGINAL = "How do I reset my password?";
-const NEAR = "How can I reset my password?"; // 0.99: at the threshold
-const IN_BAND = "What is the way to reset my password?"; // 0.9: verified
-const base = unit(32, 1);
-const table = new Map<string, Float32Array>([
-  [ORIGINAL, base],
-  [NEAR, atCosine(base, 0.99, 2)],
-  [IN_BAND, atCosine(base, 0.9, 3)],
-]);
-
-const tableEmbedder = (): Embedder => ({
-  id: "table",
-  dimensions: 32,
-  async embed(texts) {
-    return texts.map((t) => table.get(t) ?? unit(32, 1000 + t.length));
-  },
-});
 
 let fx: ProxyFixture | undefined;
 let server: { url: string; close(): Promise<void> } | undefined;

@@ -1,13 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { llmJudge } from "@recall/ai-sdk";
-import {
-  type CallOptions,
-  createCache,
-  type Embedder,
-  RecallError,
-  type SemanticOptions,
-} from "@recall/core";
-import { atCosine, unit } from "@recall/core/testing";
+import { type CallOptions, createCache, RecallError, type SemanticOptions } from "@recall/core";
+import { IN_BAND, CLOSE as NEAR, ORIGINAL, paraphraseEmbedder as tableEmbedder } from "@recall/core/testing";
 import { MockLanguageModelV4 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { RecallLangChainCache, type RecallMetadata, withRecall } from "../src/index.js";
@@ -18,24 +12,7 @@ import { CountingChatModel } from "./fake-models.js";
  * `MockLanguageModelV4` as the judge. The embedder gives each question a vector at a chosen cosine
  * to the seeded one: at the threshold (0.97) or in the verifier's band [0.8, 0.97).
  */
-const ORIGINAL = "How do I reset my password?";
-const NEAR = "How can I reset my password?"; // 0.99: at the threshold
-const IN_BAND = "What is the way to reset my password?"; // 0.9: verified
 const ANSWER = "Open Settings, then Reset password.";
-const base = unit(32, 1);
-const table = new Map<string, Float32Array>([
-  [ORIGINAL, base],
-  [NEAR, atCosine(base, 0.99, 2)],
-  [IN_BAND, atCosine(base, 0.9, 3)],
-]);
-
-const tableEmbedder = (): Embedder => ({
-  id: "table",
-  dimensions: 32,
-  async embed(texts) {
-    return texts.map((t) => table.get(t) ?? unit(32, 1000 + t.length));
-  },
-});
 
 /** An AI SDK mock model that, as the judge, says `same` to every question it is asked. */
 function judgeModel(): MockLanguageModelV4 {

@@ -8,9 +8,9 @@ import {
   type VerifyOptions,
 } from "@recall/core";
 import { type CacheEntry, sha256 } from "@recall/core/adapter";
+import { CLOSE, IN_BAND, judge, ORIGINAL, paraphraseEmbedder } from "@recall/core/testing";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { CLOSE, IN_BAND, judge, ORIGINAL, paraphraseEmbedder } from "../test/paraphrases.js";
 import { startPgliteServer } from "../test/pglite-server.js";
 import { createPgVectorIndex } from "./pgvector-index.js";
 

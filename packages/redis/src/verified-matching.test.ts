@@ -6,9 +6,9 @@ import {
   type VerifyOptions,
 } from "@recall/core";
 import { type CacheEntry, sha256 } from "@recall/core/adapter";
+import { CLOSE, IN_BAND, judge, NEAR, ORIGINAL, paraphraseEmbedder, VARIANTS } from "@recall/core/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { answer, deleteKeys, REDIS_URL, request, uniquePrefix, until } from "../test/helpers.js";
-import { CLOSE, IN_BAND, judge, NEAR, ORIGINAL, paraphraseEmbedder, VARIANTS } from "../test/paraphrases.js";
 import { createRedisBus, type RedisBus } from "./bus.js";
 import { type RedisRecall, redisRecall } from "./recall.js";
 

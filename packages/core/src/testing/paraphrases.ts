@@ -1,9 +1,11 @@
-import type { Embedder, VerifierFunction, VerifyRequest } from "@recall/core";
-import { atCosine, unit } from "@recall/core/testing";
+import type { Embedder } from "../embedder.js";
+import type { VerifierFunction, VerifyRequest } from "../verify/verifier.js";
+import { atCosine, unit } from "./vectors.js";
 
 /**
- * Wordings of one FAQ question at chosen cosines to it, so a test says where a candidate falls:
- * at or above the default threshold (0.97), in the verifier's band [0.8, 0.97), or below it.
+ * Wordings of one FAQ question at chosen cosines to it, so a test of verified matching says where a
+ * candidate falls: at or above the default threshold (0.97), in the verifier's band [0.8, 0.97), or
+ * below it. `paraphraseEmbedder()` gives them these vectors.
  */
 export const ORIGINAL = "How do I reset my password?";
 /** 0.99: a hit by threshold. */
@@ -16,7 +18,9 @@ export const IN_BAND = "What is the way to reset my password?";
 export const VARIANTS = Array.from({ length: 8 }, (_, i) => `Reset my password please, variant ${i + 1}?`);
 
 const base = unit(32, 1);
-const table = new Map<string, Float32Array>([
+
+/** The vectors of the wordings above; a test may add its own (`paraphrases.set(text, atCosine(...))`). */
+export const paraphrases = new Map<string, Float32Array>([
   [ORIGINAL, base],
   [CLOSE, atCosine(base, 0.99, 2)],
   [NEAR, atCosine(base, 0.98, 3)],
@@ -24,23 +28,33 @@ const table = new Map<string, Float32Array>([
   ...VARIANTS.map((v, i): [string, Float32Array] => [v, atCosine(base, 0.85, 10 + i)]),
 ]);
 
-/** An embedder that gives the wordings above their vectors (anything else a random far one). */
+/** A vector at cosine `cos` to `ORIGINAL`'s (seeded, so the same every run). */
+export function paraphraseAt(cos: number, seed: number): Float32Array {
+  return atCosine(base, cos, seed);
+}
+
+/** An embedder that gives the wordings in `paraphrases` their vectors (anything else a random far one). */
 export function paraphraseEmbedder(): Embedder {
   return {
     id: "paraphrases",
     dimensions: 32,
     async embed(texts) {
-      return texts.map((t) => table.get(t) ?? unit(32, 1000 + t.length));
+      return texts.map((t) => paraphrases.get(t) ?? unit(32, 1000 + t.length));
     },
   };
 }
 
 /** A verifier that always says `decision`, and the requests it was asked. */
-export function judge(decision: "same" | "different" = "same") {
+export function judge(decision: "same" | "different" | "unsure" = "same") {
   const calls: VerifyRequest[] = [];
   const verifier: VerifierFunction = async (request) => {
     calls.push(request);
-    return { decision, reason: "test" };
+    return {
+      decision,
+      reason: "test",
+      usage: { inputTokens: 100, outputTokens: 5 },
+      modelId: "gpt-4.1-nano",
+    };
   };
   return { verifier, calls };
 }
