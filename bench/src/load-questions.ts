@@ -5,6 +5,7 @@
  * first phrasing; a paraphrase is an earlier intent in another phrasing.
  */
 import type { CacheRequest } from "@recall/core";
+import { mulberry32 } from "@recall/core/testing";
 
 const actions = [
   "change",
@@ -102,13 +103,4 @@ export function ask(question: string): CacheRequest {
 }
 
 /** A small seeded generator (mulberry32), so each client draws the same mix in every phase. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const seeded: (seed: number) => () => number = mulberry32;

@@ -1,19 +1,11 @@
+import { mulberry32 } from "@recall/core/testing";
 /**
  * Seeded randomness for the learning-curve run, so every run asks the same questions in the same
  * order and the simulated judge makes the same mistakes.
  */
 
-/** mulberry32: a small, fast PRNG with a 32-bit state; uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** mulberry32, core's seeded generator: uniform in [0, 1). */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /**
  * A uniform draw in [0, 1) fixed by `seed` and the strings (FNV-1a, then one mulberry32 step): the

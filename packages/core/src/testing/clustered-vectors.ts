@@ -42,7 +42,10 @@ function normalize(v: Float32Array): Float32Array {
   return v.map((x) => x * scale);
 }
 
-/** A small seeded PRNG (mulberry32). */
+/**
+ * A small seeded PRNG (mulberry32). The engine's own copy is in `bootstrap.ts`: `testing` takes
+ * only the public API from the engine (see tsup.config.ts).
+ */
 export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {

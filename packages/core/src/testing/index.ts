@@ -1,5 +1,5 @@
 export type { ClusteredVectors } from "./clustered-vectors.js";
-export { clusteredVectors } from "./clustered-vectors.js";
+export { clusteredVectors, mulberry32 } from "./clustered-vectors.js";
 export type { FakeClock } from "./fake-clock.js";
 export { fakeClock } from "./fake-clock.js";
 export { fakeEmbedder } from "./fake-embedder.js";
