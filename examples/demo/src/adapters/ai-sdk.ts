@@ -21,6 +21,7 @@ export const aiSdkAdapter: AdapterFactory = async (cache, upstream) => {
         status: recall.status,
         similarity: recall.similarity,
         matchedQuestion: recall.matchedQuestion,
+        decidedBy: recall.decidedBy,
         inputTokens: result.usage.inputTokens,
         outputTokens: result.usage.outputTokens,
       };

@@ -43,6 +43,7 @@ export const coreAdapter: AdapterFactory = async (cache, upstream) => ({
       status: outcome.status,
       similarity: outcome.similarity,
       matchedQuestion: outcome.matchedQuestion,
+      decidedBy: outcome.decidedBy,
       inputTokens: usage?.inputTokens,
       outputTokens: usage?.outputTokens,
     };

@@ -17,9 +17,9 @@ const STATUS: Record<string, Answer["status"]> = {
  * asked through the official `openai` client; the cache status comes back in response headers.
  */
 export const expressAdapter: AdapterFactory = async (cache, upstream) => {
-  // The proxy's headers say HIT for coalesced requests too, and never name the matched question
-  // (the demo needs it to judge semantic hits of a real provider). The demo adds both from the
-  // cache's events, which fire inside the request they concern.
+  // The proxy's headers say HIT for coalesced requests too, and name neither the matched question
+  // (the demo needs it to judge semantic hits of a real provider) nor what let a semantic hit
+  // through. The demo adds them from the cache's events, which fire inside the request they concern.
   const current = new AsyncLocalStorage<Response>();
   const tag = (name: string, value: string) => {
     const res = current.getStore();
@@ -27,7 +27,10 @@ export const expressAdapter: AdapterFactory = async (cache, upstream) => {
   };
   const unsubscribe = [
     cache.on("coalesced", () => tag("x-demo-coalesced", "1")),
-    cache.on("semantic-hit", (e) => tag("x-demo-matched-question", encodeURIComponent(e.matchedQuestion))),
+    cache.on("semantic-hit", (e) => {
+      tag("x-demo-matched-question", encodeURIComponent(e.matchedQuestion));
+      tag("x-demo-decided-by", e.decidedBy);
+    }),
   ];
 
   const app = express();
@@ -58,11 +61,13 @@ export const expressAdapter: AdapterFactory = async (cache, upstream) => {
       if (status === "hit" && response.headers.get("x-demo-coalesced")) status = "coalesced";
       const similarity = response.headers.get("x-recall-similarity");
       const matched = response.headers.get("x-demo-matched-question");
+      const decidedBy = response.headers.get("x-demo-decided-by");
       return {
         text: data.choices[0]?.message.content ?? "",
         status,
         similarity: similarity ? Number(similarity) : undefined,
         matchedQuestion: matched ? decodeURIComponent(matched) : undefined,
+        decidedBy: decidedBy ? (decidedBy as Answer["decidedBy"]) : undefined,
         inputTokens: data.usage?.prompt_tokens,
         outputTokens: data.usage?.completion_tokens,
       };

@@ -21,7 +21,7 @@ export const langchainAdapter: AdapterFactory = async (cache, upstream) => {
         { role: "user", content: question },
       ]);
       const recall = message.response_metadata?.recall as
-        | Pick<Answer, "status" | "similarity" | "matchedQuestion">
+        | Pick<Answer, "status" | "similarity" | "matchedQuestion" | "decidedBy">
         | undefined;
       if (!recall) throw new Error("no response_metadata.recall on the answer");
       return {
@@ -29,6 +29,7 @@ export const langchainAdapter: AdapterFactory = async (cache, upstream) => {
         status: recall.status,
         similarity: recall.similarity,
         matchedQuestion: recall.matchedQuestion,
+        decidedBy: recall.decidedBy,
         inputTokens: message.usage_metadata?.input_tokens,
         outputTokens: message.usage_metadata?.output_tokens,
       };

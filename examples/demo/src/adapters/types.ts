@@ -1,4 +1,4 @@
-import type { RecallCache } from "@recall/core";
+import type { DecidedBy, RecallCache } from "@recall/core";
 import type { Upstream } from "../upstream.js";
 
 /** What one question through an adapter gives back to the demo. */
@@ -7,6 +7,8 @@ export interface Answer {
   status: "hit" | "semantic-hit" | "coalesced" | "miss" | "bypass";
   similarity?: number;
   matchedQuestion?: string;
+  /** Semantic hits: what let the hit through (similar enough, a promoted alias, the judge, learned). */
+  decidedBy?: DecidedBy;
   outputTokens?: number;
   inputTokens?: number;
 }
