@@ -1,5 +1,7 @@
 import { defaultPricing, PriceTable } from "@recall/core";
 import type { Answer } from "./adapters/types.js";
+import { median, pct, quantile, table } from "./format.js";
+import { type VerifiedInput, verifiedSection } from "./verified-report.js";
 import type { WorkloadItem } from "./workload.js";
 
 export interface Result {
@@ -7,6 +9,8 @@ export interface Result {
   answer?: Answer;
   error?: string;
   ms: number;
+  /** The intent the served answer was written for, when known. */
+  servedIntent?: string;
   falseHit: boolean;
 }
 
@@ -15,6 +19,7 @@ export interface ReportInput {
   results: Result[];
   upstreamCalls: number | undefined;
   wallSeconds: number;
+  verified: VerifiedInput;
 }
 
 export interface Summary {
@@ -26,28 +31,6 @@ export interface Summary {
   errors: number;
   falseHits: number;
   upstreamCalls: number;
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(" | ")} |`;
-  return [
-    line(header),
-    `|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`,
-    ...rows.map(line),
-  ].join("\n");
-}
-
-function pct(part: number, whole: number): string {
-  return whole === 0 ? "–" : `${((100 * part) / whole).toFixed(1)}%`;
-}
-
-function quantile(values: number[], q: number): string {
-  if (values.length === 0) return "–";
-  const sorted = [...values].sort((a, b) => a - b);
-  const v = sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return v < 10 ? `${v.toFixed(2)} ms` : `${Math.round(v)} ms`;
 }
 
 export function summarize(results: Result[], upstreamCalls: number | undefined): Summary {
@@ -65,7 +48,7 @@ export function summarize(results: Result[], upstreamCalls: number | undefined):
   };
 }
 
-export function printReport({ title, results, upstreamCalls, wallSeconds }: ReportInput): Summary {
+export function printReport({ title, results, upstreamCalls, wallSeconds, verified }: ReportInput): Summary {
   const s = summarize(results, upstreamCalls);
   const fromCache = s.exactHits + s.semanticHits + s.coalesced;
   console.log(`\n${title}\n`);
@@ -92,8 +75,8 @@ export function printReport({ title, results, upstreamCalls, wallSeconds }: Repo
 
   const kinds: Array<[WorkloadItem["kind"], string]> = [
     ["first", "must miss"],
-    ["repeat", "should hit (exact)"],
-    ["paraphrase", "may hit (semantic)"],
+    ["repeat", "should hit (exact or alias)"],
+    ["paraphrase", "may hit (by meaning)"],
     ["near-miss", "must miss"],
   ];
   console.log("\nBy kind of question (the workload knows which answer is right):\n");
@@ -117,10 +100,19 @@ export function printReport({ title, results, upstreamCalls, wallSeconds }: Repo
   );
 
   const ms = (pred: (r: Result) => boolean) => results.filter(pred).map((r) => r.ms);
+  const semantic = (r: Result) => r.answer?.status === "semantic-hit";
+  const judged = (r: Result) => r.answer?.decidedBy === "verifier";
+  const exact = ms((r) => r.answer?.status === "hit");
+  const misses = ms((r) => r.answer?.status === "miss");
+  const waitedForJudge = ms((r) => semantic(r) && judged(r));
   const groups: Array<[string, number[]]> = [
-    ["exact hits", ms((r) => r.answer?.status === "hit")],
-    ["semantic hits", ms((r) => r.answer?.status === "semantic-hit")],
-    ["misses", ms((r) => r.answer?.status === "miss")],
+    ["exact hits", exact],
+    ["semantic hits, no judge on the request", ms((r) => semantic(r) && !judged(r))],
+    // Only sync verification makes a request wait for the judge.
+    ...(waitedForJudge.length > 0
+      ? [["semantic hits, judged on the request", waitedForJudge] as [string, number[]]]
+      : []),
+    ["misses", misses],
   ];
   console.log("\nLatency seen by the caller:\n");
   console.log(
@@ -129,8 +121,8 @@ export function printReport({ title, results, upstreamCalls, wallSeconds }: Repo
       groups.map(([name, v]) => [name, quantile(v, 0.5), quantile(v, 0.95), String(v.length)]),
     ),
   );
-  const missP50 = median(groups[2]![1]);
-  const hitP50 = median(groups[0]![1]);
+  const missP50 = median(misses);
+  const hitP50 = median(exact);
   if (missP50 && hitP50)
     console.log(
       `\nAn exact hit answered ${Math.round(missP50 / hitP50).toLocaleString("en-US")}x faster than a miss (p50).`,
@@ -169,12 +161,7 @@ export function printReport({ title, results, upstreamCalls, wallSeconds }: Repo
       }),
     ),
   );
+  console.log(`\n${verifiedSection(results, verified)}`);
   console.log(`\n${s.requests} requests in ${wallSeconds.toFixed(1)} s.`);
   return s;
-}
-
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

@@ -302,8 +302,8 @@ export const nearMisses: Array<[string, string]> = [
   ["seats-10", "seats-25"],
 ];
 
-/** A seeded shuffle, so every run asks the same questions in the same order. */
-function rng(seed: number): () => number {
+/** A seeded random number generator, so every run asks the same questions in the same order. */
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
