@@ -1,5 +1,6 @@
 import { Coalescer } from "./coalesce.js";
 import type { Embedder } from "./embedder.js";
+import type { CacheEntry } from "./entry.js";
 import { errorCodes, toRecallError } from "./errors.js";
 import { type CacheEventName, type CacheListener, Emitter } from "./events.js";
 import { type RequestKeys, requestKeys } from "./keys.js";
@@ -7,6 +8,7 @@ import type { Feedback, FeedbackResult } from "./pipeline/feedback.js";
 import { type Embedded, embedQuestion } from "./pipeline/meaning.js";
 import { type CacheOptions, type CallOptions, validateOptions } from "./pipeline/options.js";
 import { type CacheOutcome, type CallInfo, type Lookup, passThrough } from "./pipeline/outcome.js";
+import type { StaleCall } from "./pipeline/refresh.js";
 import { buildStages, type Stages } from "./pipeline/stages.js";
 import { type MissCall, missTicket } from "./pipeline/ticket.js";
 import type { CacheRequest } from "./request.js";
@@ -14,15 +16,17 @@ import type { CacheResponse } from "./response.js";
 import type { SemanticMatcher } from "./semantic.js";
 import { StatsCollector } from "./stats.js";
 
-export type { CacheOptions, CallOptions } from "./pipeline/options.js";
-export type { CacheOutcome, CacheStatus, Lookup, LookupMiss } from "./pipeline/outcome.js";
+export type { CacheOptions, CallOptions, Invalidate } from "./pipeline/options.js";
+export type { CacheOutcome, CacheStatus, Lookup, LookupMiss, RefreshResult } from "./pipeline/outcome.js";
 
 /**
  * The engine every adapter calls. A request goes through the stages in `pipeline/` (wired by
  * `stages.ts`): key (`keys.ts`) → exact read (`entries.ts`) → semantic lookup (`meaning.ts`,
  * `semantic.ts`) → lead or coalesce (`coalesce.ts`, `leader.ts`) → the caller's upstream call →
  * validation (`verdict.ts`) → write (`write.ts`) → bus (`index-sync.ts`); `hits.ts` turns what was
- * found into the outcome, `ticket.ts` settles a miss, `purge.ts` deletes on purpose. It never fails
+ * found into the outcome, `ticket.ts` settles a miss, `purge.ts` deletes on purpose; `freshness.ts`
+ * says how long an entry may be served stale and which entries no longer count, `refresh.ts`
+ * refreshes a stale one in the background (docs/freshness.md). It never fails
  * a call for its own reasons: store, lock, bus and embedding faults are misses plus an `error` event.
  */
 export class RecallCache {
@@ -76,12 +80,19 @@ export class RecallCache {
     options: CallOptions = {},
   ): Promise<CacheOutcome<T>> {
     const lookup = await this.lookup<T>(request, options);
-    if (lookup.hit) return lookup.outcome;
+    if (lookup.hit) {
+      // A stale answer within the stale-while-revalidate window: refreshed in the background.
+      const { refresh, ...outcome } = lookup.outcome;
+      void refresh?.(call);
+      return outcome;
+    }
     let response: CacheResponse<T>;
     try {
       response = await call();
     } catch (error) {
-      lookup.fail();
+      // Within the grace period, the stale entry is the answer; otherwise the error is.
+      const stale = lookup.rescue(error);
+      if (stale) return stale;
       throw error;
     }
     return lookup.commit(response);
@@ -154,8 +165,16 @@ export class RecallCache {
       return missTicket<T>(this.stages.tickets, { status: "bypass", request, keys, call, options });
     }
 
-    const entry = await this.stages.entries.read(keys.key);
-    if (entry) return { hit: true, outcome: this.stages.hits.exact<T>(keys.key, entry, call, modelId) };
+    const kept = await this.stages.entries.readKept(keys.key);
+    if (kept?.fresh)
+      return { hit: true, outcome: this.stages.hits.exact<T>(keys.key, kept.entry, call, modelId) };
+    let stale: MissCall["stale"];
+    if (kept) {
+      const served = this.serveStale<T>(kept.entry, { request, keys, call, options });
+      if (served) return { hit: true, outcome: served };
+      const grace = this.stages.freshness.grace(options);
+      if (grace > 0) stale = { entry: kept.entry, grace };
+    }
 
     const embedded = await embedQuestion(this.semantic, keys, this.events, call, "lookup");
     let after: MissCall["after"];
@@ -168,12 +187,22 @@ export class RecallCache {
     for (let attempt = 0; ; attempt++) {
       const slot = this.coalescer.join(keys.key, options.waitTimeoutMs ?? this.waitTimeoutMs);
       if (slot.leader)
-        return this.lead<T>({ status: "miss", request, keys, call, options, after }, slot.settle);
+        return this.lead<T>({ status: "miss", request, keys, call, options, after, stale }, slot.settle);
       const shared = (await slot.result) as CacheOutcome<T> | undefined;
-      if (shared) return { hit: true, outcome: this.stages.hits.coalesced(shared, call, modelId) };
+      // A leader's stale answer (grace) is for waiters that allow grace too.
+      const wanted = shared && (shared.status !== "stale" || stale !== undefined);
+      if (shared && wanted) return { hit: true, outcome: this.stages.hits.coalesced(shared, call, modelId) };
       // The leader failed or took too long: try to lead (once more at most), then call on our own.
       if (attempt >= 1)
-        return missTicket<T>(this.stages.tickets, { status: "miss", request, keys, call, options, after });
+        return missTicket<T>(this.stages.tickets, {
+          status: "miss",
+          request,
+          keys,
+          call,
+          options,
+          after,
+          stale,
+        });
     }
   }
 
@@ -187,9 +216,12 @@ export class RecallCache {
     return this.stages.feedback.apply(id, feedback, options);
   }
 
-  /** Resolves once background verifications (async and shadow mode) and their promotions are done. */
-  drain(): Promise<void> {
-    return this.stages.verification?.drain() ?? Promise.resolve();
+  /**
+   * Resolves once background work is done: verifications (async and shadow mode) and their
+   * promotions, and refreshes of stale entries (stale-while-revalidate).
+   */
+  async drain(): Promise<void> {
+    await Promise.all([this.stages.verification?.drain(), this.stages.refresher.drain()]);
   }
 
   /** Deletes one entry by its key (as reported in outcomes and events). */
@@ -261,6 +293,20 @@ export class RecallCache {
     if (decidedBy) return { outcome: hits.semantic<T>(finding.nearest, decidedBy, question, call, modelId) };
     if (verifyMode === "sync") return {};
     return { after: (response) => verification.later(pending, response, "async") };
+  }
+
+  /**
+   * An exact entry past its TTL, within the call's stale-while-revalidate window: served stale, with
+   * the refresh the caller starts (`outcome.refresh`). Not for a call that may not store.
+   */
+  private serveStale<T>(entry: CacheEntry, stale: StaleCall): CacheOutcome<T> | undefined {
+    const window = this.stages.freshness.window(stale.options);
+    if (window <= 0 || stale.options.noStore || entry.expiresAt === undefined) return undefined;
+    if (this.stages.clock.now() >= entry.expiresAt + window) return undefined;
+    const { hits, refresher } = this.stages;
+    const outcome = hits.stale<T>(entry, stale.call, stale.request.model.id, "revalidate", "revalidating");
+    outcome.refresh = (call) => refresher.refresh(stale, call);
+    return outcome;
   }
 
   /** This process leads the call for the key: take the shared lock, unless another instance answered. */

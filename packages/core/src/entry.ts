@@ -13,6 +13,11 @@ export interface CacheEntry {
   /** Time to live in ms that the entry was written with (for sliding renewal). */
   ttl?: number;
   expiresAt?: number;
+  /**
+   * Until when the store keeps the entry past `expiresAt`, to be served stale (stale-while-revalidate,
+   * grace). Absent: until `expiresAt`.
+   */
+  keepUntil?: number;
   tags?: string[];
   /** Semantic entries: the question, its partition, and its vector (base64 float32) for index rebuilds. */
   question?: string;

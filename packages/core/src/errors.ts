@@ -27,6 +27,8 @@ export const errorCodes = {
   ADAPTER_ERROR: "RECALL_ADAPTER_ERROR",
   /** A user validator threw. The answer was not stored. */
   VALIDATOR_ERROR: "RECALL_VALIDATOR_ERROR",
+  /** A background refresh of a stale entry failed (its upstream call threw); the stale entry stays. */
+  REFRESH_ERROR: "RECALL_REFRESH_ERROR",
 } as const;
 
 export type RecallErrorCode = (typeof errorCodes)[keyof typeof errorCodes];

@@ -1,5 +1,5 @@
 import type { RecallError } from "./errors.js";
-import type { DecidedBy } from "./pipeline/outcome.js";
+import type { DecidedBy, RefreshResult } from "./pipeline/outcome.js";
 import type { VerdictDecision } from "./verify/verifier.js";
 
 /** What a cache hit saved: the tokens the call would have used and their price. */
@@ -25,6 +25,17 @@ export interface CacheEvents {
     matchedQuestion: string;
     decidedBy: DecidedBy;
   };
+  /**
+   * An exact entry past its TTL was served: within the stale-while-revalidate window (`revalidate`,
+   * a background refresh started) or because the upstream call failed (`grace`).
+   */
+  stale: BaseEvent & { saved: Savings; ageMs: number; cause: "revalidate" | "grace"; staleReason: string };
+  /**
+   * A background refresh of a stale entry ended: `stored` (it replaced the entry), `rejected` (by
+   * validation), `failed` (the upstream call or the write; an `error` event says why) or `skipped`
+   * (another refresh ran here or in another instance).
+   */
+  refresh: BaseEvent & { result: RefreshResult };
   /** A concurrent identical request waited for another's answer instead of calling upstream. */
   coalesced: BaseEvent & { saved: Savings };
   miss: BaseEvent;

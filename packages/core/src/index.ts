@@ -6,7 +6,16 @@
 export type { RecallSummary, SavedSummary } from "./adapter/summary.js";
 export type { BreakerOptions } from "./breaker.js";
 export type { BusMessage, CacheBus } from "./bus.js";
-export type { CacheOptions, CacheOutcome, CacheStatus, CallOptions, Lookup, LookupMiss } from "./cache.js";
+export type {
+  CacheOptions,
+  CacheOutcome,
+  CacheStatus,
+  CallOptions,
+  Invalidate,
+  Lookup,
+  LookupMiss,
+  RefreshResult,
+} from "./cache.js";
 export { createCache, RecallCache } from "./cache.js";
 export { cachedEmbedder } from "./cached-embedder.js";
 export type { Embedder } from "./embedder.js";

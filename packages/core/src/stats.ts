@@ -4,6 +4,11 @@ export interface NamespaceStats {
   hits: number;
   semanticHits: number;
   coalesced: number;
+  /** Stale answers served (stale-while-revalidate and grace); `graced` of them because the upstream call failed. */
+  stale: number;
+  graced: number;
+  /** Background refreshes of stale entries, by how they ended. */
+  refreshes: { stored: number; rejected: number; failed: number; skipped: number };
   misses: number;
   bypasses: number;
   stores: number;
@@ -65,6 +70,9 @@ function empty(): NamespaceStats {
     hits: 0,
     semanticHits: 0,
     coalesced: 0,
+    stale: 0,
+    graced: 0,
+    refreshes: { stored: 0, rejected: 0, failed: 0, skipped: 0 },
     misses: 0,
     bypasses: 0,
     stores: 0,
@@ -128,6 +136,12 @@ export class StatsCollector {
       addSavings(s.saved, e.saved);
     });
     on("miss", (s) => s.misses++);
+    on("stale", (s, e) => {
+      s.stale++;
+      if (e.cause === "grace") s.graced++;
+      addSavings(s.saved, e.saved);
+    });
+    on("refresh", (s, e) => s.refreshes[e.result]++);
     on("bypass", (s) => s.bypasses++);
     on("store", (s) => s.stores++);
     on("reject", (s) => s.rejects++);
@@ -204,8 +218,9 @@ function addSavings(into: Savings, add: Savings): void {
 }
 
 function withRate(s: NamespaceStats): NamespaceStats {
-  const served = s.hits + s.semanticHits + s.coalesced;
-  const lookups = served + s.misses;
+  // A stale answer is served; one served by grace was first counted a miss.
+  const served = s.hits + s.semanticHits + s.coalesced + s.stale;
+  const lookups = served + s.misses - s.graced;
   s.hitRate = lookups === 0 ? 0 : served / lookups;
   return s;
 }

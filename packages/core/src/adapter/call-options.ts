@@ -25,6 +25,8 @@ const KNOWN = new Set<string>([
   "verify",
   "tags",
   "waitTimeoutMs",
+  "staleWhileRevalidate",
+  "grace",
 ]);
 
 /**
@@ -67,7 +69,18 @@ export function parseCallOptions<Extra extends string = never>(
       call[name as (typeof BOOLEANS)[number]] = v;
     }
   }
-  const { ttl, namespace, threshold, verify, tags, waitTimeoutMs } = given;
+  const { ttl, namespace, threshold, verify, tags, waitTimeoutMs, staleWhileRevalidate, grace } = given;
+  for (const [name, v] of [
+    ["staleWhileRevalidate", staleWhileRevalidate],
+    ["grace", grace],
+  ] as const) {
+    if (v === undefined) continue;
+    assertOption(
+      typeof v === "number" && Number.isFinite(v) && v >= 0,
+      `${where}.${name} must be a non-negative number of ms, got ${JSON.stringify(v)}`,
+    );
+    call[name] = v;
+  }
   if (waitTimeoutMs !== undefined) {
     assertOption(
       typeof waitTimeoutMs === "number" && Number.isFinite(waitTimeoutMs) && waitTimeoutMs >= 0,

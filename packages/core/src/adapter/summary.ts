@@ -7,9 +7,12 @@ import type { CacheOutcome, CacheStatus, DecidedBy } from "../pipeline/outcome.j
  */
 export interface RecallSummary {
   [member: string]: string | number | boolean | SavedSummary | undefined;
-  /** `hit`, `semantic-hit`, `coalesced` (waited for an identical call in flight), `miss` or `bypass`. */
+  /**
+   * `hit`, `semantic-hit`, `coalesced` (waited for an identical call in flight), `stale` (an entry
+   * past its TTL: stale-while-revalidate or grace), `miss` or `bypass`.
+   */
   status: CacheStatus;
-  /** True when the answer came from the cache (hit, semantic hit or coalesced). */
+  /** True when the answer came from the cache (hit, semantic hit, coalesced or stale). */
   cached: boolean;
   /** The entry's key, for `cache.delete(key)` (absent when the call was not keyed). */
   key?: string;
@@ -36,6 +39,8 @@ export interface RecallSummary {
   rejectedBecause?: string;
   /** Bypasses: why the call was not cached at all (e.g. it could not be keyed). */
   reason?: string;
+  /** Stale answers: `revalidating` (stale-while-revalidate) or `upstream failed: …` (grace). */
+  staleReason?: string;
 }
 
 export interface SavedSummary {
@@ -47,7 +52,7 @@ export interface SavedSummary {
 
 /** True for the statuses whose answer came from the cache. */
 export function isCached(status: CacheStatus): boolean {
-  return status === "hit" || status === "semantic-hit" || status === "coalesced";
+  return status === "hit" || status === "semantic-hit" || status === "coalesced" || status === "stale";
 }
 
 /** The summary of an outcome (or of a ticket, for a call that ended before its answer was stored). */
@@ -67,5 +72,6 @@ export function summarize(outcome: Partial<CacheOutcome> & { status: CacheStatus
   if (outcome.stored !== undefined) summary.stored = outcome.stored;
   if (outcome.rejectedBecause !== undefined) summary.rejectedBecause = outcome.rejectedBecause;
   if (outcome.reason !== undefined) summary.reason = outcome.reason;
+  if (outcome.staleReason !== undefined) summary.staleReason = outcome.staleReason;
   return summary;
 }

@@ -18,10 +18,23 @@ export class Entries {
     private readonly clock: Clock,
     private readonly events: Emitter,
     private readonly semantic: SemanticMatcher | undefined,
+    private readonly invalidated?: (entry: CacheEntry) => boolean,
   ) {}
 
   /** The entry under `key`, if any and fresh. `patient`: see `SafeStore.get`. */
   async read(key: string, options: { patient?: boolean } = {}): Promise<CacheEntry | undefined> {
+    const found = await this.readKept(key, options);
+    return found?.fresh ? found.entry : undefined;
+  }
+
+  /**
+   * The entry under `key`, fresh or past its TTL but still kept (`keepUntil`: to be served stale),
+   * and which. An invalidated entry (`invalidate`) is neither: it reads as a miss.
+   */
+  async readKept(
+    key: string,
+    options: { patient?: boolean } = {},
+  ): Promise<{ entry: CacheEntry; fresh: boolean } | undefined> {
     const value = await this.store.get<unknown>(key, options);
     if (value === undefined || value === null) return undefined;
     if (!isCacheEntry(value)) {
@@ -36,12 +49,17 @@ export class Entries {
       return undefined;
     }
     const now = this.clock.now();
-    if (value.expiresAt !== undefined && value.expiresAt <= now) return undefined;
+    if (value.expiresAt !== undefined && (value.keepUntil ?? value.expiresAt) <= now) return undefined;
+    if (this.invalidated?.(value)) return undefined;
+    if (value.expiresAt !== undefined && value.expiresAt <= now) return { entry: value, fresh: false };
     if (this.sliding && value.ttl && value.expiresAt !== undefined && value.expiresAt - now < value.ttl / 2) {
       // Renew when half the life is gone, not on every hit: one write per half-life at most.
-      void this.store.set(key, { ...value, expiresAt: now + value.ttl }, value.ttl);
+      const kept = (value.keepUntil ?? value.expiresAt) - value.expiresAt;
+      const renewed = { ...value, expiresAt: now + value.ttl };
+      if (value.keepUntil !== undefined) renewed.keepUntil = now + value.ttl + kept;
+      void this.store.set(key, renewed, value.ttl + kept);
     }
-    return value;
+    return { entry: value, fresh: true };
   }
 
   /**
@@ -58,7 +76,8 @@ export class Entries {
     if (!entry) return undefined;
     const next = change(entry);
     if (!next) return undefined;
-    const left = next.expiresAt === undefined ? undefined : next.expiresAt - this.clock.now();
+    const until = next.keepUntil ?? next.expiresAt;
+    const left = until === undefined ? undefined : until - this.clock.now();
     if (left !== undefined && left <= 0) return undefined;
     return (await this.store.set(key, next, left)) ? next : undefined;
   }

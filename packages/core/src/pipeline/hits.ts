@@ -57,11 +57,31 @@ export class Hits {
     return { ...outcome, id, similarity, matchedQuestion, decidedBy };
   }
 
-  /** Another caller's answer (in this process, or stored by another instance's leader). */
+  /**
+   * An exact entry past its TTL, served stale: within the stale-while-revalidate window
+   * (`revalidate`) or because the upstream call failed (`grace`).
+   */
+  stale<T>(
+    entry: CacheEntry,
+    call: CallInfo,
+    modelId: string,
+    cause: "revalidate" | "grace",
+    staleReason: string,
+  ): CacheOutcome<T> {
+    const outcome = this.fromEntry<T>("stale", call.key, entry, call, modelId);
+    this.events.emit("stale", { ...call, saved: outcome.saved!, ageMs: outcome.ageMs!, cause, staleReason });
+    return { ...outcome, staleReason };
+  }
+
+  /**
+   * Another caller's answer (in this process, or stored by another instance's leader). A leader's
+   * stale answer (grace) stays `stale` for its waiters, counted as coalesced.
+   */
   coalesced<T>(shared: CacheOutcome<T>, call: CallInfo, modelId: string): CacheOutcome<T> {
     const saved = this.savedBy(shared.response, modelId);
     this.events.emit("coalesced", { ...call, saved });
-    return { ...shared, status: "coalesced", saved, id: shared.id ?? exactId(call.namespace, call.key) };
+    const status = shared.status === "stale" ? "stale" : "coalesced";
+    return { ...shared, status, saved, id: shared.id ?? exactId(call.namespace, call.key) };
   }
 
   /** An entry another instance stored while this one waited for the lock. */

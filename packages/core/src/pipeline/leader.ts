@@ -59,6 +59,24 @@ export class CrossInstanceLock {
     }
     return {};
   }
+
+  /**
+   * One try at the lock, no wait (a background refresh): `held` when another holder has it,
+   * `{}` when the lock is skipped (failing, or its breaker open: the caller goes on without it).
+   */
+  async tryAcquire(key: string): Promise<{ handle?: LockHandle; held?: true }> {
+    const permit = this.breaker.allow();
+    if (!permit) return {};
+    try {
+      const handle = await this.lock.acquire(`${key}:lock`, this.ttlMs);
+      this.breaker.succeeded(permit);
+      return handle ? { handle } : { held: true };
+    } catch (error) {
+      this.events.emit("error", { error: toRecallError(errorCodes.LOCK_ERROR, "lock failed", error), key });
+      this.breaker.failed(permit);
+      return {};
+    }
+  }
 }
 
 /** Releases a lock; a release that fails is reported, never thrown (the lock's TTL frees it). */

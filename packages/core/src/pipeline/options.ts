@@ -49,6 +49,41 @@ export interface CacheOptions {
   bus?: CacheBus;
   /** Where the time is read (entry ages, TTLs, breaker cooldowns). Default: the system clock. */
   clock?: Clock;
+  /**
+   * Stale-while-revalidate window in ms (exact entries): for this long after an entry's TTL, a
+   * lookup is answered at once with the stale entry (status `stale`) while one background refresh
+   * (one for the whole fleet, under the same lock a miss takes) replaces it. Default 0 (off).
+   * See docs/freshness.md.
+   */
+  staleWhileRevalidate?: number;
+  /**
+   * Grace in ms (exact entries): for this long after an entry's TTL, when the upstream call fails
+   * (throws; for the proxy a 5xx, a 429 or an unreachable upstream), the stale entry is served
+   * instead of the error (status `stale`, `staleReason`). Default 0 (off): right for answers that
+   * do not age (FAQ answers), wrong for anything time-sensitive.
+   */
+  grace?: number;
+  /** Entries to read as misses (and replace) when the model behind an id changed. See `Invalidate`. */
+  invalidate?: Invalidate;
+}
+
+/**
+ * Entries read as misses, so the next call replaces them: made before `before`, or made by a model
+ * version other than the current one. The version is the answer's own model id
+ * (`CacheResponse.modelId`, e.g. `gpt-4o-2024-11-20`), compared per requested model id.
+ */
+export interface Invalidate {
+  /** Entries created before this time (a `Date` or ms since the epoch) are misses. */
+  before?: Date | number;
+  /**
+   * By requested model id (`gpt-4o`, or `provider:id` to name one provider's), the current version:
+   * the answer's model id that entries must carry (a string), or a test of it. Entries of models
+   * not listed are left alone. An entry whose answer names no model id fails a string.
+   *
+   * @example
+   * invalidate: { models: { "gpt-4o": "gpt-4o-2024-11-20", "claude-sonnet-4": (id) => id?.endsWith("-20250514") ?? false } }
+   */
+  models?: Record<string, string | ((responseModelId: string | undefined) => boolean)>;
 }
 
 /** Per-call controls. */
@@ -79,6 +114,10 @@ export interface CallOptions {
    * another) before it calls upstream itself. Default: the cache's `waitTimeoutMs`.
    */
   waitTimeoutMs?: number;
+  /** The stale-while-revalidate window for this call, in ms (see `CacheOptions.staleWhileRevalidate`). */
+  staleWhileRevalidate?: number;
+  /** The grace on upstream failure for this call, in ms (see `CacheOptions.grace`). */
+  grace?: number;
 }
 
 export const DAY = 86_400_000;
@@ -99,6 +138,9 @@ export function validateOptions(o: CacheOptions): void {
   positive("maxEntries");
   positive("lockTtlMs");
   positive("waitTimeoutMs", true);
+  positive("staleWhileRevalidate", true);
+  positive("grace", true);
+  if (o.invalidate !== undefined) validateInvalidate(o.invalidate);
   if (o.breaker !== undefined && o.breaker !== false) {
     assertOption(
       typeof o.breaker === "object" && o.breaker !== null,
@@ -196,5 +238,27 @@ export function validateOptions(o: CacheOptions): void {
     assertOption(
       typeof o.bus.publish === "function" && typeof o.bus.subscribe === "function",
       "bus must implement CacheBus",
+    );
+}
+
+function validateInvalidate(i: Invalidate): void {
+  assertOption(
+    typeof i === "object" && i !== null,
+    "invalidate must be { before?: Date | number, models?: { [modelId]: version | (id) => boolean } }",
+  );
+  const before = i.before instanceof Date ? i.before.getTime() : i.before;
+  assertOption(
+    before === undefined || (typeof before === "number" && Number.isFinite(before)),
+    `invalidate.before must be a Date or ms since the epoch, got ${JSON.stringify(i.before)}`,
+  );
+  if (i.models === undefined) return;
+  assertOption(
+    typeof i.models === "object" && i.models !== null && !Array.isArray(i.models),
+    "invalidate.models must be an object: requested model id → current version (string) or a test",
+  );
+  for (const [model, version] of Object.entries(i.models))
+    assertOption(
+      (typeof version === "string" && version.length > 0) || typeof version === "function",
+      `invalidate.models[${JSON.stringify(model)}] must be a model id or a function, got ${JSON.stringify(version)}`,
     );
 }

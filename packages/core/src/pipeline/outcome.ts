@@ -3,7 +3,23 @@ import type { CacheResponse } from "../response.js";
 
 export type DecidedBy = "threshold" | "alias" | "verifier" | "learned";
 
-export type CacheStatus = "hit" | "semantic-hit" | "coalesced" | "miss" | "bypass";
+/**
+ * How an answer was found. `stale`: an exact entry past its TTL, served within the
+ * stale-while-revalidate window (while one background refresh replaces it) or, when the upstream
+ * call failed, within the grace period (`staleReason` says which).
+ */
+export type CacheStatus = "hit" | "semantic-hit" | "coalesced" | "stale" | "miss" | "bypass";
+
+/** What a background refresh of a stale entry came to. */
+export type RefreshResult =
+  /** The fresh answer passed validation and replaced the entry. */
+  | "stored"
+  /** Validation refused the fresh answer: the stale entry stays until its window ends. */
+  | "rejected"
+  /** The upstream call (or the write) failed, reported as an `error` event: the stale entry stays. */
+  | "failed"
+  /** Another refresh of the entry runs (in this process or, under the lock, in another), or one already replaced it. */
+  | "skipped";
 
 export interface CacheOutcome<T = unknown> {
   status: CacheStatus;
@@ -34,6 +50,20 @@ export interface CacheOutcome<T = unknown> {
   rejectedBecause?: string;
   /** On bypasses the cache chose: why the call was not cached at all. */
   reason?: string;
+  /**
+   * On stale answers: why a stale entry was served: `revalidating` (within the stale-while-revalidate
+   * window, refreshed in the background) or `upstream failed: <message>` (grace).
+   */
+  staleReason?: string;
+  /**
+   * On stale answers within the stale-while-revalidate window, from `lookup`: starts the one
+   * background refresh of the entry with `call` (the adapter's upstream call), unless one runs
+   * already here or, under the shared lock, in another instance (then `call` is never called). Its
+   * answer is validated like a miss's before it replaces the entry. Never rejects; adapters call it
+   * without waiting (`void outcome.refresh?.(call)`), `cache.drain()` waits for it. `cache.run`
+   * calls it itself.
+   */
+  refresh?(call: () => Promise<CacheResponse<T>>): Promise<RefreshResult>;
 }
 
 /** The result of `lookup`: a hit, or a ticket the caller settles with the fresh answer. */
@@ -53,6 +83,13 @@ export type Lookup<T = unknown> =
       commit(response: CacheResponse<T> | (() => CacheResponse<T>)): Promise<CacheOutcome<T>>;
       /** The upstream call failed: waiting callers go on to call upstream themselves. */
       fail(): void;
+      /**
+       * The upstream call failed with `error` (it threw; for HTTP, a 5xx, a 429 or no answer): the
+       * stale entry to serve instead when the call's `grace` allows (status `stale`, `staleReason`
+       * `upstream failed: …`, counted), also handed to the callers waiting on this one. Otherwise
+       * `undefined`, and the ticket fails as with `fail()`: the caller sends its error on.
+       */
+      rescue(error: unknown): CacheOutcome<T> | undefined;
     };
 
 /** A lookup that missed: the ticket to settle with the fresh answer. */
@@ -86,5 +123,6 @@ export function passThrough<T>(namespace = "", reason?: string): LookupMiss<T> {
       ...why,
     }),
     fail: () => {},
+    rescue: () => undefined,
   };
 }

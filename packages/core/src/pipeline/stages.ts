@@ -6,16 +6,18 @@ import { createMemoryStore } from "../memory-store.js";
 import { PriceTable } from "../pricing.js";
 import { SemanticMatcher } from "../semantic.js";
 import { SafeStore } from "../store.js";
-import { systemClock } from "./clock.js";
+import { type Clock, systemClock } from "./clock.js";
 import { Entries } from "./entries.js";
 import { EntryUpdater, Updates } from "./entry-update.js";
 import { EvidencePool } from "./evidence-pool.js";
 import { FeedbackStage } from "./feedback.js";
+import { Freshness } from "./freshness.js";
 import { Hits } from "./hits.js";
 import { IndexSync } from "./index-sync.js";
 import { CrossInstanceLock } from "./leader.js";
 import { type CacheOptions, DAY } from "./options.js";
 import { Purger } from "./purge.js";
+import { Refresher } from "./refresh.js";
 import { Shadow } from "./shadow.js";
 import type { TicketParts } from "./ticket.js";
 import { Verification } from "./verification.js";
@@ -33,6 +35,9 @@ export interface Stages {
   verification: Verification | undefined;
   shadow: Shadow;
   feedback: FeedbackStage;
+  freshness: Freshness;
+  refresher: Refresher;
+  clock: Clock;
 }
 
 /**
@@ -57,9 +62,11 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
   const semantic =
     options.semantic &&
     new SemanticMatcher(options.semantic, options.semantic.index ?? createVectorIndex(), events, report);
-  const entries = new Entries(store, prefix, options.ttlMode === "sliding", clock, events, semantic);
+  const freshness = new Freshness(options);
+  const sliding = options.ttlMode === "sliding";
+  const entries = new Entries(store, prefix, sliding, clock, events, semantic, freshness.invalidated);
   const sync = new IndexSync(options.bus, semantic, entries, events);
-  const writer = new Writer(entries, semantic, sync, events, clock, options.ttl ?? DAY);
+  const writer = new Writer(entries, semantic, sync, events, clock, options.ttl ?? DAY, freshness);
   const validators = options.validate === undefined ? [] : [options.validate].flat();
   const lock =
     options.lock &&
@@ -80,12 +87,16 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
   const pool = new EvidencePool(store, updates, prefix, clock);
   const verification =
     semantic && verify && new Verification(verify, semantic, updater, sync, events, prices, pool);
+  const hits = new Hits(prices, events, clock);
   return {
     semantic,
     entries,
-    hits: new Hits(prices, events, clock),
+    hits,
     sync,
-    tickets: { events, validators, writer },
+    tickets: { events, validators, writer, hits, clock },
+    freshness,
+    clock,
+    refresher: new Refresher(entries, writer, validators, lock || undefined, events),
     lock,
     purger,
     verification: verification || undefined,

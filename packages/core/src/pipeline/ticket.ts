@@ -1,3 +1,4 @@
+import type { CacheEntry } from "../entry.js";
 import { errorCodes, RecallError, toRecallError } from "../errors.js";
 import type { Emitter } from "../events.js";
 import type { RequestKeys } from "../keys.js";
@@ -5,6 +6,8 @@ import type { LockHandle } from "../lock.js";
 import type { CacheRequest } from "../request.js";
 import type { CacheResponse } from "../response.js";
 import type { UserValidator } from "../validate.js";
+import type { Clock } from "./clock.js";
+import type { Hits } from "./hits.js";
 import { release } from "./leader.js";
 import type { CallOptions } from "./options.js";
 import type { CacheOutcome, CallInfo, LookupMiss } from "./outcome.js";
@@ -15,6 +18,8 @@ export interface TicketParts {
   events: Emitter;
   validators: UserValidator[];
   writer: Writer;
+  hits: Hits;
+  clock: Clock;
 }
 
 /**
@@ -36,13 +41,21 @@ export interface MissCall {
   handle?: LockHandle;
   /** Runs with the answer once it passed validation (background verification, shadow reports). */
   after?: (response: CacheResponse) => void;
+  /** The exact entry past its TTL (still kept), and the call's grace: served by `rescue` within it. */
+  stale?: { entry: CacheEntry; grace: number };
 }
 
 export function missTicket<T>(parts: TicketParts, miss: MissCall): LookupMiss<T> {
-  const { events, validators, writer } = parts;
-  const { status, request, keys, call, options, settle, handle, after } = miss;
+  const { events, validators, writer, hits, clock } = parts;
+  const { status, request, keys, call, options, settle, handle, after, stale } = miss;
   if (status === "miss") events.emit("miss", call);
   let done = false;
+  const fail = () => {
+    if (done) return;
+    done = true;
+    settle?.(undefined);
+    void release(handle, events, keys.key);
+  };
   return {
     hit: false,
     status,
@@ -102,11 +115,19 @@ export function missTicket<T>(parts: TicketParts, miss: MissCall): LookupMiss<T>
       }
       return outcome;
     },
-    fail: () => {
-      if (done) return;
+    fail,
+    rescue: (error: unknown) => {
+      const expiresAt = stale?.entry.expiresAt;
+      if (done || !stale || expiresAt === undefined || clock.now() >= expiresAt + stale.grace) {
+        fail();
+        return undefined;
+      }
       done = true;
-      settle?.(undefined);
+      const reason = `upstream failed: ${error instanceof Error ? error.message : String(error)}`;
+      const outcome = hits.stale<T>(stale.entry, call, request.model.id, "grace", reason);
+      settle?.(outcome as CacheOutcome);
       void release(handle, events, keys.key);
+      return outcome;
     },
   };
 }

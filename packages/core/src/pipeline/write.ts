@@ -5,6 +5,7 @@ import type { CacheResponse } from "../response.js";
 import type { SemanticMatcher } from "../semantic.js";
 import type { Clock } from "./clock.js";
 import type { Entries } from "./entries.js";
+import type { Freshness } from "./freshness.js";
 import type { IndexSync } from "./index-sync.js";
 import { embedQuestion } from "./meaning.js";
 import type { CallOptions } from "./options.js";
@@ -23,6 +24,7 @@ export class Writer {
     private readonly events: Emitter,
     private readonly clock: Clock,
     private readonly defaultTtl: number,
+    private readonly freshness: Freshness,
   ) {}
 
   async write(
@@ -33,6 +35,8 @@ export class Writer {
   ): Promise<boolean> {
     const ttl = options.ttl ?? this.defaultTtl;
     const now = this.clock.now();
+    // Kept past its TTL for as long as it may be served stale (stale-while-revalidate, grace).
+    const kept = ttl > 0 ? this.freshness.keepPastTtl(options) : 0;
     const entry: CacheEntry = {
       v: 1,
       response,
@@ -40,6 +44,7 @@ export class Writer {
       model: call.model,
       createdAt: now,
       ...(ttl > 0 ? { ttl, expiresAt: now + ttl } : {}),
+      ...(kept > 0 ? { keepUntil: now + ttl + kept } : {}),
       ...(options.tags?.length ? { tags: options.tags } : {}),
     };
     const embedded = await embedQuestion(this.semantic, keys, this.events, call, "store");
@@ -49,7 +54,7 @@ export class Writer {
       entry.vector = this.semantic!.encode(embedded.vector);
       entry.embedder = this.semantic!.embedder.id;
     }
-    const ok = await this.entries.store.set(keys.key, entry, ttl > 0 ? ttl : undefined);
+    const ok = await this.entries.store.set(keys.key, entry, ttl > 0 ? ttl + kept : undefined);
     if (!ok) return false;
     if (embedded) {
       const { partition, vector } = embedded;
