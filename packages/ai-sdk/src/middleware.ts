@@ -66,14 +66,20 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
     async wrapGenerate({ doGenerate, params, model }): Promise<LanguageModelV4GenerateResult> {
       const { found } = await lookup<GenerateBody | StreamBody>(model, params);
       const cached = found.hit ? asGenerateBody(found.outcome.response.body) : undefined;
-      if (found.hit && cached) return replayGenerate(cached, summarize(found.outcome));
+      if (found.hit && cached) {
+        refreshStale(found.outcome, doGenerate, model.modelId);
+        return replayGenerate(cached, summarize(found.outcome));
+      }
       const ticket = found.hit ? notOurs(found.outcome) : found;
       const start = performance.now();
       let result: LanguageModelV4GenerateResult;
       try {
         result = await doGenerate();
       } catch (error) {
-        ticket.fail();
+        // Within grace, the stale entry answers instead of the error.
+        const stale = ticket.rescue(error);
+        const body = stale && asGenerateBody(stale.response.body);
+        if (stale && body) return replayGenerate(body, summarize(stale));
         throw error;
       }
       const ms = Math.round(performance.now() - start);
@@ -81,10 +87,11 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
       return { ...result, providerMetadata: withRecall(result.providerMetadata, summarize(outcome)) };
     },
 
-    async wrapStream({ doStream, params, model }): Promise<LanguageModelV4StreamResult> {
+    async wrapStream({ doStream, doGenerate, params, model }): Promise<LanguageModelV4StreamResult> {
       const { found, pace } = await lookup<GenerateBody | StreamBody>(model, params);
       const cached = found.hit ? asStreamBody(found.outcome.response.body) : undefined;
       if (found.hit && cached) {
+        refreshStale(found.outcome, doGenerate, model.modelId);
         return { stream: replayStream(cached, summarize(found.outcome), pace, params.abortSignal) };
       }
       const ticket = found.hit ? notOurs(found.outcome) : found;
@@ -93,7 +100,11 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
       try {
         result = await doStream();
       } catch (error) {
-        ticket.fail();
+        // Within grace, the stale entry is replayed instead of the error (a stream that fails once
+        // started is the caller's to handle: its first parts are already out).
+        const stale = ticket.rescue(error);
+        const body = stale && asStreamBody(stale.response.body);
+        if (stale && body) return { stream: replayStream(body, summarize(stale), pace, params.abortSignal) };
         throw error;
       }
       const stream = recordStream(result.stream, {
@@ -105,6 +116,22 @@ export function recallMiddleware(options: RecallMiddlewareOptions): LanguageMode
       return { ...result, stream };
     },
   };
+}
+
+/**
+ * A stale hit (stale-while-revalidate): the engine's one background refresh, answered by a plain
+ * `doGenerate` (a stream and a generate call share the entry), validated and stored by the engine.
+ */
+function refreshStale(
+  outcome: CacheOutcome<GenerateBody | StreamBody>,
+  doGenerate: () => PromiseLike<LanguageModelV4GenerateResult>,
+  modelId: string,
+): void {
+  void outcome.refresh?.(async () => {
+    const start = performance.now();
+    const result = await doGenerate();
+    return toGenerateResponse(result, modelId, Math.round(performance.now() - start));
+  });
 }
 
 /** A hit on an entry this middleware cannot replay (another writer's, an older format): answered fresh, not stored. */
