@@ -147,7 +147,13 @@ export class RecallLangChainCache extends BaseCache<Generation[]> {
 
   /** A hit for this caller, or null with the miss held until LangChain's `update`. */
   private async ask(id: string, request: CacheRequest): Promise<Generation[] | null> {
-    const found = await this.recall.lookup<StoredGenerations>(request, this.defaults);
+    // A cache is not handed the model: it cannot refresh a stale entry in the background, nor hear
+    // that the model call failed. So past its TTL an entry is a miss here (no stale-while-revalidate,
+    // no grace: `withRecall` does both), and LangChain's `update` replaces it.
+    const found = await this.recall.lookup<StoredGenerations>(request, {
+      ...this.defaults,
+      staleWhileRevalidate: 0,
+    });
     if (found.hit) return this.serve(found.outcome);
     const previous = this.held.get(id);
     if (previous) this.release(id, previous);

@@ -7,7 +7,14 @@ import {
 import { AIMessageChunk, type BaseMessage, convertToChunk } from "@langchain/core/messages";
 import { type ChatGeneration, ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { type Runnable, RunnableBinding, type RunnableConfig } from "@langchain/core/runnables";
-import { type CallOptions, errorCodes, type Lookup, type RecallCache, RecallError } from "@recall/core";
+import {
+  type CacheOutcome,
+  type CallOptions,
+  errorCodes,
+  type Lookup,
+  type RecallCache,
+  RecallError,
+} from "@recall/core";
 import { parseCallOptions, passThrough, settleStream, summarize } from "@recall/core/adapter";
 import {
   describeGenerations,
@@ -130,18 +137,17 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
   ): Promise<ChatResult> {
     const [modelOptions, found] = await this.open(messages, options);
     if (found.hit) {
-      const body = found.outcome.response.body;
-      const generations = reviveGenerations(body) as ChatGeneration[];
-      markGenerations(generations, summarize(found.outcome));
-      setHitUsage(generations, this.hitUsage);
-      if (generations[0]) await runManager?.handleLLMNewToken(generations[0].text);
-      return body.llmOutput ? { generations, llmOutput: structuredClone(body.llmOutput) } : { generations };
+      // A stale answer (stale-while-revalidate): the engine refreshes it in the background.
+      void found.outcome.refresh?.(() => this.fresh(messages, modelOptions));
+      return this.served(found.outcome, runManager);
     }
     let result: ChatResult;
     try {
       result = await this.model._generate(messages, modelOptions, runManager);
     } catch (error) {
-      found.fail();
+      // Within grace, the stale entry answers instead of the error.
+      const stale = found.rescue(error);
+      if (stale && isStoredGenerations(stale.response.body)) return this.served(stale, runManager);
       throw error;
     }
     const { generations, llmOutput } = result;
@@ -161,13 +167,8 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
   ): AsyncGenerator<ChatGenerationChunk> {
     const [modelOptions, found] = await this.open(messages, options);
     if (found.hit) {
-      const { outcome } = found;
-      for (const chunk of replayChunks(outcome.response.body, summarize(outcome), this.hitUsage)) {
-        yield chunk;
-        await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, {
-          chunk,
-        });
-      }
+      void found.outcome.refresh?.(() => this.fresh(messages, modelOptions));
+      yield* this.replayed(found.outcome, runManager);
       return;
     }
     // Stored only when the stream ends cleanly. An abort frees waiting callers the moment it fires
@@ -175,10 +176,20 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
     const settler = settleStream(found, options.signal);
     const recorder = new StreamRecorder();
     let meta: RecallMetadata;
+    let started = false;
     try {
-      for await (const chunk of this.upstream(messages, modelOptions, runManager)) {
-        recorder.add(chunk);
-        yield chunk;
+      try {
+        for await (const chunk of this.upstream(messages, modelOptions, runManager)) {
+          started = true;
+          recorder.add(chunk);
+          yield chunk;
+        }
+      } catch (error) {
+        // Within grace, a stream that failed before its first chunk is replayed from the stale entry.
+        const stale = started ? undefined : found.rescue(error);
+        if (!stale || !isStoredGenerations(stale.response.body)) throw error;
+        yield* this.replayed(stale, runManager);
+        return;
       }
       meta = await settler.end(() => {
         const { generations, pieces } = recorder.result();
@@ -193,6 +204,43 @@ export class RecallChatModel extends BaseChatModel<RecallChatModelCallOptions, A
       text: "",
       message: new AIMessageChunk({ content: "", response_metadata: { recall: meta } }),
     });
+  }
+
+  /** A cached (or stale) answer for this caller: fresh generations, marked with the outcome. */
+  private async served(
+    outcome: CacheOutcome<StoredGenerations>,
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
+    const body = outcome.response.body;
+    const generations = reviveGenerations(body) as ChatGeneration[];
+    markGenerations(generations, summarize(outcome));
+    setHitUsage(generations, this.hitUsage);
+    if (generations[0]) await runManager?.handleLLMNewToken(generations[0].text);
+    return body.llmOutput ? { generations, llmOutput: structuredClone(body.llmOutput) } : { generations };
+  }
+
+  /** A cached (or stale) answer replayed as chunks, the last one carrying the status. */
+  private async *replayed(
+    outcome: CacheOutcome<StoredGenerations>,
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    for (const chunk of replayChunks(outcome.response.body, summarize(outcome), this.hitUsage)) {
+      yield chunk;
+      await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, {
+        chunk,
+      });
+    }
+  }
+
+  /**
+   * The background refresh of a stale entry: the wrapped model's plain answer (no callbacks: the
+   * caller already has its answer), stored as `_generate`'s misses are.
+   */
+  private async fresh(messages: BaseMessage[], options: this["ParsedCallOptions"]) {
+    const { generations, llmOutput } = await this.model._generate(messages, options);
+    return describeGenerations(
+      storeGenerations(generations, llmOutput && Object.keys(llmOutput).length > 0 ? { llmOutput } : {}),
+    );
   }
 
   /** The wrapped model's stream, or its one answer as a single chunk when it does not stream. */
