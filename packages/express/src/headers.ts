@@ -1,7 +1,7 @@
 import type { CacheOutcome, CacheStatus } from "@recall/core";
 import type { Response } from "express";
 
-/** `HIT`, `SEMANTIC`, `MISS` or `BYPASS`: how the answer was found. */
+/** `HIT`, `SEMANTIC`, `STALE`, `MISS` or `BYPASS`: how the answer was found. */
 export const CACHE_HEADER = "X-Recall-Cache";
 /** On semantic hits: the cosine similarity of the matched question. */
 export const SIMILARITY_HEADER = "X-Recall-Similarity";
@@ -9,8 +9,10 @@ export const SIMILARITY_HEADER = "X-Recall-Similarity";
 export const ID_HEADER = "X-Recall-Id";
 /** On semantic hits: what let it through (`threshold`, `alias`, `verifier` or `learned`). */
 export const DECIDED_BY_HEADER = "X-Recall-Decided-By";
+/** On stale answers: `revalidating` (stale-while-revalidate) or `upstream failed: …` (grace). */
+export const STALE_REASON_HEADER = "X-Recall-Stale-Reason";
 
-export type CacheHeaderValue = "HIT" | "SEMANTIC" | "MISS" | "BYPASS";
+export type CacheHeaderValue = "HIT" | "SEMANTIC" | "STALE" | "MISS" | "BYPASS";
 
 /** A request that waited for an identical one in flight got its answer without calling upstream: a HIT. */
 export function cacheHeaderValue(status: CacheStatus): CacheHeaderValue {
@@ -20,6 +22,8 @@ export function cacheHeaderValue(status: CacheStatus): CacheHeaderValue {
       return "HIT";
     case "semantic-hit":
       return "SEMANTIC";
+    case "stale":
+      return "STALE";
     case "miss":
       return "MISS";
     case "bypass":
@@ -30,13 +34,16 @@ export function cacheHeaderValue(status: CacheStatus): CacheHeaderValue {
 /**
  * The one place the `X-Recall-*` headers are set: from a hit's outcome, a miss's ticket, or
  * `{ status: "bypass" }` for a call the cache never saw. Hits also get their id and `Age`, semantic
- * hits the similarity of the match and what decided it.
+ * hits the similarity of the match and what decided it, stale answers why they were served.
  */
 export function setRecallHeaders(res: Response, call: Partial<CacheOutcome> & { status: CacheStatus }): void {
-  const { status, similarity, ageMs, id, decidedBy } = call;
+  const { status, similarity, ageMs, id, decidedBy, staleReason } = call;
   res.setHeader(CACHE_HEADER, cacheHeaderValue(status));
   if (id !== undefined) res.setHeader(ID_HEADER, id);
   if (similarity !== undefined) res.setHeader(SIMILARITY_HEADER, similarity.toFixed(4));
   if (decidedBy !== undefined) res.setHeader(DECIDED_BY_HEADER, decidedBy);
   if (ageMs !== undefined) res.setHeader("Age", String(Math.max(0, Math.floor(ageMs / 1000))));
+  // A reason may quote an error message: printable ASCII only, and short, to be a valid header.
+  if (staleReason !== undefined)
+    res.setHeader(STALE_REASON_HEADER, staleReason.replace(/[^\x20-\x7e]/g, " ").slice(0, 200));
 }

@@ -1,11 +1,11 @@
-import type { CacheRequest } from "@recall/core";
+import type { CacheOutcome, CacheRequest } from "@recall/core";
 import type { RequestHandler } from "express";
 import { requestCallOptions } from "./call-options.js";
 import { proxiedOutcome, proxiedRequest } from "./credential-scope.js";
 import { describeEmbeddings } from "./openai-response.js";
 import { validateEmbeddingsBody } from "./openai-validate.js";
 import type { ProxyContext } from "./proxy-context.js";
-import { forwardJson, sendJsonHit } from "./proxy-json.js";
+import { forwardJson, refreshJson, sendJsonHit } from "./proxy-json.js";
 
 /**
  * The cache request of an embeddings call: not a chat, so it is keyed on its input exactly as it
@@ -37,10 +37,13 @@ export function embeddingsHandler(ctx: ProxyContext): RequestHandler {
     const options = await requestCallOptions(req, ctx.requestOptions);
     const request = proxiedRequest(req, embeddingsRequest(body, ctx.provider), ctx);
     const lookup = await ctx.cache.lookup<string>(request, options);
-    if (lookup.hit) return sendJsonHit(res, proxiedOutcome(req, lookup.outcome, ctx));
     const count = inputCount(body.input);
-    await forwardJson(req, res, ctx.upstream, "/embeddings", body, lookup, (parsed) =>
-      describeEmbeddings(parsed, count),
-    );
+    const describe = (parsed: unknown) => describeEmbeddings(parsed, count);
+    const send = (found: CacheOutcome<string>) => sendJsonHit(res, proxiedOutcome(req, found, ctx));
+    if (lookup.hit) {
+      void lookup.outcome.refresh?.(() => refreshJson(req, ctx.upstream, "/embeddings", body, describe));
+      return send(lookup.outcome);
+    }
+    await forwardJson(req, res, ctx.upstream, "/embeddings", body, lookup, describe, send);
   };
 }

@@ -1,10 +1,10 @@
-import type { LookupMiss } from "@recall/core";
+import type { CacheOutcome, LookupMiss } from "@recall/core";
 import { settleStream } from "@recall/core/adapter";
 import type { Request, Response } from "express";
 import { setRecallHeaders } from "./headers.js";
 import { describeChatCompletion } from "./openai-response.js";
 import { isObject } from "./openai-validate.js";
-import { upstreamUnreachable } from "./proxy-json.js";
+import { isUpstreamFailure, rescued, upstreamUnreachable } from "./proxy-json.js";
 import { ChunkAccumulator, isUsageChunk, type SseEvent, SseParser } from "./sse.js";
 import { copyStatusAndHeaders, postJson, type UpstreamConfig } from "./upstream.js";
 
@@ -16,6 +16,8 @@ export interface StreamMissOptions {
    * drop that chunk before it reaches the client.
    */
   forceUsage: boolean;
+  /** Sends the stale entry grace allows when the upstream fails before streaming (see `forwardJson`). */
+  sendStale: (outcome: CacheOutcome<string>) => void;
 }
 
 /**
@@ -53,9 +55,20 @@ export async function streamMiss(
   try {
     upstream = await postJson(req, config, "/chat/completions", sent, controller.signal);
   } catch (error) {
+    const stale = res.destroyed ? undefined : rescued(ticket, "unreachable");
     settler.abandon();
+    if (stale) return options.sendStale(stale);
     upstreamUnreachable(req, res, config, error);
     return;
+  }
+  if (!upstream.ok && isUpstreamFailure(upstream.status)) {
+    // Within grace, a failure before the stream started is answered by the stale entry, replayed.
+    const stale = rescued(ticket, upstream);
+    if (stale) {
+      settler.abandon();
+      await upstream.body?.cancel().catch(() => {});
+      return options.sendStale(stale);
+    }
   }
   const isStream = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
   if (!upstream.ok || !isStream || !upstream.body) {

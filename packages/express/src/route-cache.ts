@@ -89,7 +89,12 @@ export function routeCache(options: RouteCacheOptions): RequestHandler {
       if (error instanceof ApiError) return sendApiError(res, error);
       throw error;
     }
-    const lookup = await options.cache.lookup<StoredRouteAnswer>(request, callOptions);
+    // The route answers misses; this middleware cannot run it again in the background, so an entry
+    // past its TTL is a miss here (no stale-while-revalidate), replaced by the route's answer.
+    const lookup = await options.cache.lookup<StoredRouteAnswer>(request, {
+      ...callOptions,
+      staleWhileRevalidate: 0,
+    });
     if (lookup.hit) {
       const stored = lookup.outcome.response.body;
       setRecallHeaders(res, lookup.outcome);
