@@ -117,7 +117,8 @@ export function learningCurveSvg(curve: LearningCurve): string {
       `<text x="${lx + 36}" y="${ly + 14}" font-size="10" fill="#666" dominant-baseline="middle">${esc(note)}</text>`,
     );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" role="img">
+<title>Hit rate on new wordings of a known question, per quarter of the stream, for each configuration</title>
 <rect width="${W}" height="${H}" fill="#ffffff"/>
 ${parts.join("\n")}
 </svg>
