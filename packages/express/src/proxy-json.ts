@@ -38,7 +38,7 @@ export async function refreshJson(
 }
 
 /** Reports an unreachable upstream (without credentials) to `config.onError`. */
-function reportUnreachable(req: Request, config: UpstreamConfig, error: unknown): void {
+export function reportUnreachable(req: Request, config: UpstreamConfig, error: unknown): void {
   const detail = redact(failureDetail(error), config.secrets);
   config.onError(
     new ProxyError("upstream_unreachable", `the upstream could not be reached: ${detail}`, routeOf(req)),

@@ -4,7 +4,7 @@ import type { Request, Response } from "express";
 import { setRecallHeaders } from "./headers.js";
 import { describeChatCompletion } from "./openai-response.js";
 import { isObject } from "./openai-validate.js";
-import { isUpstreamFailure, rescued, upstreamUnreachable } from "./proxy-json.js";
+import { isUpstreamFailure, reportUnreachable, rescued, upstreamUnreachable } from "./proxy-json.js";
 import { ChunkAccumulator, isUsageChunk, type SseEvent, SseParser } from "./sse.js";
 import { copyStatusAndHeaders, postJson, type UpstreamConfig } from "./upstream.js";
 
@@ -57,8 +57,9 @@ export async function streamMiss(
   } catch (error) {
     const stale = res.destroyed ? undefined : rescued(ticket, "unreachable");
     settler.abandon();
-    if (stale) return options.sendStale(stale);
-    upstreamUnreachable(req, res, config, error);
+    if (!stale) return upstreamUnreachable(req, res, config, error);
+    reportUnreachable(req, config, error);
+    options.sendStale(stale);
     return;
   }
   if (!upstream.ok && isUpstreamFailure(upstream.status)) {

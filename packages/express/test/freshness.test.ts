@@ -120,11 +120,16 @@ describe("openAIProxy: grace on upstream failure", () => {
   it("answers an unreachable upstream with the stale entry", async () => {
     const { clock, fx } = await fixture({ grace: 3_600_000 });
     await post(fx.app, chat(HOURS));
+    await post(fx.app, chat(`${HOURS} (streamed)`, { stream: true }));
     clock.advance(TTL + 1);
     await fx.mock.close();
     const r = await post(fx.app, chat(HOURS));
     expect(r.status).toBe(200);
     expect(r.headers["x-recall-stale-reason"]).toBe("upstream failed: the upstream could not be reached");
+    const streamed = await post(fx.app, chat(`${HOURS} (streamed)`, { stream: true }));
+    expect(streamed.status).toBe(200);
+    expect(streamed.headers["x-recall-cache"]).toBe("STALE");
+    expect(streamed.text).toContain("data: [DONE]");
   });
 
   it("passes the error through past grace, with grace off, and on a 4xx", async () => {
