@@ -22,6 +22,7 @@ interface Suite {
 /** In the order they run: cheap and independent first, then what needs the model or servers. */
 const suites: Suite[] = [
   { id: "exact", title: "Exact hits (memory, Redis)", module: "packages/core/bench/exact-hit.ts" },
+  { id: "swr", title: "Stale-while-revalidate", module: "packages/core/bench/swr.ts" },
   { id: "embed", title: "Local embeddings", module: "packages/transformers/bench/index.ts" },
   { id: "semantic", title: "Semantic hit end to end", module: "bench/src/semantic-hit.ts" },
   {
