@@ -69,7 +69,9 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
     /** Sends without making the caller wait (a slow Redis must not slow a call); failures go to `onError`. */
     async publish(message: BusMessage): Promise<void> {
       const envelope: Envelope = { v: 1, from: instanceId, message: toWire(message) };
-      sendBounded(client, ["PUBLISH", channel, JSON.stringify(envelope)], commandTimeoutMs).catch(
+      // On a cluster, always through the node of the channel's slot: from two nodes, two messages
+      // could arrive in the other order (a delete before the add it undoes).
+      sendBounded(client, ["PUBLISH", channel, JSON.stringify(envelope)], commandTimeoutMs, channel).catch(
         (error: unknown) => onError(error as Error),
       );
     },

@@ -1,10 +1,10 @@
-import { createClient, type RedisClientConnectionType } from "@keyv/redis";
+import { createClient, createCluster, type RedisClientConnectionType } from "@keyv/redis";
 import { errorCodes, RecallError } from "@recall/core";
 import { onDeadline } from "@recall/core/adapter";
 
 /**
  * The part of a node-redis 5 client (`@redis/client`, the one `@keyv/redis` holds as `.client`) that
- * Recall uses. A single node; Redis Cluster is not supported by the lock and bus.
+ * Recall uses, for a single node. A cluster client is a {@link RedisClusterLike}.
  */
 export interface RedisClientLike {
   readonly isOpen: boolean;
@@ -19,15 +19,55 @@ export interface RedisClientLike {
   destroy(): void;
 }
 
+/** The part of a node-redis 5 cluster client (`createCluster` from `@keyv/redis` or `redis`) that Recall uses. */
+export interface RedisClusterLike {
+  readonly isOpen: boolean;
+  readonly masters: ReadonlyArray<{ address: string; client?: { isReady: boolean } }>;
+  connect(): Promise<unknown>;
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+  ): Promise<unknown>;
+  duplicate(overrides?: Record<string, unknown>): RedisClusterLike;
+  subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
+  unsubscribe(channel?: string): Promise<unknown>;
+  nodeClient(node: unknown): Promise<unknown>;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off?(event: string, listener: (...args: any[]) => void): unknown;
+  destroy(): void;
+}
+
+/** A single-node client or a cluster client. */
+export type AnyRedisClient = RedisClientLike | RedisClusterLike;
+
+export function isCluster(client: AnyRedisClient): client is RedisClusterLike {
+  return "masters" in client && typeof (client as RedisClusterLike).nodeClient === "function";
+}
+
+/** A Redis Cluster to reach through some of its nodes. */
+export interface RedisClusterConnection {
+  /**
+   * Some nodes of the cluster (`redis://host:port`, or `rediss://user:password@host:port`); the client
+   * discovers the others. Give more than one, so that a node down at start does not matter.
+   */
+  rootNodes: string[];
+}
+
 /** Bound on each Redis command when `commandTimeoutMs` is not given. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 250;
 
-/** Where to reach Redis: a client you already hold, or a URL to open one. */
+/** Where to reach Redis: a client you already hold, a URL, or the nodes of a Redis Cluster. */
 export interface RedisConnection {
-  /** A node-redis 5 client, e.g. `keyvRedis.client` from `@keyv/redis`. Recall connects it if it is not open. */
-  client?: RedisClientLike | RedisClientConnectionType;
+  /**
+   * A node-redis 5 client, e.g. `keyvRedis.client` from `@keyv/redis`, or a cluster client from
+   * `createCluster(failFastClusterOptions(rootNodes))`. Recall connects it if it is not open.
+   */
+  client?: AnyRedisClient | RedisClientConnectionType;
   /** `redis://host:port[/db]`, used when no client is given. */
   url?: string;
+  /** A Redis Cluster, instead of `url`: Recall opens a fail-fast cluster client on its nodes. */
+  cluster?: RedisClusterConnection;
   /** Bound on each Redis command; past it the command counts as failed. Default 250 ms. */
   commandTimeoutMs?: number;
 }
@@ -47,6 +87,29 @@ export function failFastClientOptions(url: string, connectTimeoutMs = 1_000) {
   };
 }
 
+/**
+ * Cluster client options with the same fail-fast behaviour on every node connection as
+ * `failFastClientOptions`: for `createCluster` (from `@keyv/redis` or `redis`) or `new KeyvRedis(...)`.
+ * Only primaries are used (reads from replicas could miss an answer just stored).
+ */
+export function failFastClusterOptions(rootNodes: string[], connectTimeoutMs = 1_000) {
+  const first = new URL(rootNodes[0] ?? "redis://127.0.0.1:6379");
+  const tls = first.protocol === "rediss:";
+  return {
+    rootNodes: rootNodes.map((url) => ({ url })),
+    defaults: {
+      disableOfflineQueue: true as const,
+      ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+      ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+      socket: {
+        connectTimeout: connectTimeoutMs,
+        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
+        ...(tls ? { tls: true as const } : {}),
+      },
+    },
+  };
+}
+
 /** Opens a fail-fast client for `url` (through @keyv/redis's own node-redis, so versions match). */
 export function openClient(url: string, onError: (error: Error) => void): RedisClientLike {
   const client = createClient(failFastClientOptions(url)) as unknown as RedisClientLike;
@@ -55,33 +118,89 @@ export function openClient(url: string, onError: (error: Error) => void): RedisC
   return client;
 }
 
+/** Opens a fail-fast cluster client on `rootNodes`, which finds a new primary after a failover. */
+export function openCluster(rootNodes: string[], onError: (error: Error) => void): RedisClusterLike {
+  const cluster = createCluster(failFastClusterOptions(rootNodes)) as unknown as RedisClusterLike;
+  watchCluster(cluster, onError);
+  return cluster;
+}
+
+/**
+ * Listens to a cluster client's errors (a cluster that fails to rediscover emits `error`, which would
+ * crash the process unheard) and heals it after a node failure. node-redis 5 re-reads the cluster's
+ * shape only on a MOVED or ASK reply, which a dead primary never sends: without this, the slots of a
+ * failed primary would fail until the process restarts, even after a replica took over.
+ */
+function watchCluster(cluster: RedisClusterLike, onError: (error: Error) => void): void {
+  cluster.on("error", onError);
+  cluster.on("node-error", (error: Error) => {
+    onError(error);
+    rediscover(cluster);
+  });
+}
+
+const lastRediscover = new WeakMap<RedisClusterLike, number>();
+
+/**
+ * Asks the cluster client to re-read the cluster's shape (`CLUSTER SLOTS`), at most every 200 ms: after
+ * a failover, commands go to the new primary. Through node-redis's `_slots.rediscover`, which it
+ * calls itself on MOVED.
+ */
+export function rediscover(cluster: RedisClusterLike): void {
+  const now = Date.now();
+  if (!cluster.isOpen || now - (lastRediscover.get(cluster) ?? 0) < 200) return;
+  lastRediscover.set(cluster, now);
+  const internals = cluster as unknown as {
+    _slots?: { rediscover?: (startWith: { options?: unknown }) => Promise<void> };
+    _options?: { rootNodes?: unknown[] };
+  };
+  const live = cluster.masters.find((m) => m.client?.isReady)?.client as { options?: unknown } | undefined;
+  const roots = internals._options?.rootNodes ?? [];
+  const startWith = live ?? { options: roots[Math.floor(Math.random() * roots.length)] };
+  internals._slots?.rediscover?.(startWith)?.catch(() => {});
+}
+
 /** The client of `connection`, opened (in the background) if needed, and whether we own it. */
 export function resolveClient(
   connection: RedisConnection,
   what: string,
   onError: (error: Error) => void,
-): { client: RedisClientLike; owned: boolean } {
+): { client: AnyRedisClient; owned: boolean } {
+  const given = [connection.client, connection.url, connection.cluster].filter((v) => v !== undefined);
+  if (given.length > 1) {
+    throw new RecallError(
+      errorCodes.INVALID_OPTION,
+      `${what}: give one of client, url and cluster, not several`,
+    );
+  }
   if (connection.client) {
-    const c = connection.client as RedisClientLike & { options?: Record<string, unknown> };
+    const c = connection.client as AnyRedisClient & { options?: Record<string, unknown> };
     if (typeof c.sendCommand !== "function" || typeof c.duplicate !== "function") {
       throw new RecallError(
         errorCodes.INVALID_OPTION,
-        `${what}: client must be a node-redis 5 client (e.g. new KeyvRedis(url).client)`,
+        `${what}: client must be a node-redis 5 client (e.g. new KeyvRedis(url).client) or cluster client`,
       );
     }
-    if (c.options?.rootNodes !== undefined || c.options?.sentinelRootNodes !== undefined) {
+    if (c.options?.sentinelRootNodes !== undefined || "getSentinelNode" in c) {
       throw new RecallError(
         errorCodes.INVALID_OPTION,
-        `${what}: Redis Cluster and Sentinel clients are not supported; give a single-node client`,
+        `${what}: Redis Sentinel clients are not supported; give a single-node or a cluster client`,
       );
     }
+    if (isCluster(c)) watchCluster(c, onError);
     ensureOpen(c);
     return { client: c, owned: false };
+  }
+  if (connection.cluster !== undefined) {
+    const rootNodes = checkRootNodes(connection.cluster, what);
+    const client = openCluster(rootNodes, onError);
+    ensureOpen(client, true);
+    return { client, owned: true };
   }
   if (typeof connection.url !== "string" || !/^rediss?:\/\//.test(connection.url)) {
     throw new RecallError(
       errorCodes.INVALID_OPTION,
-      `${what}: give a client or a url like redis://127.0.0.1:6379`,
+      `${what}: give a client, a url like redis://127.0.0.1:6379, or cluster: { rootNodes: [...] }`,
     );
   }
   const client = openClient(connection.url, onError);
@@ -89,29 +208,59 @@ export function resolveClient(
   return { client, owned: true };
 }
 
-/** Starts connecting without waiting; failures surface as the client's `error` events and retries. */
-export function ensureOpen(client: RedisClientLike): void {
-  if (!client.isOpen) client.connect().catch(() => {});
+function checkRootNodes(cluster: unknown, what: string): string[] {
+  const rootNodes = (cluster as RedisClusterConnection | null)?.rootNodes;
+  const bad = (rootNodes as unknown[] | undefined)?.find(
+    (url) => typeof url !== "string" || !/^rediss?:\/\/[^/]+:\d+\/?$/.test(url),
+  );
+  if (!Array.isArray(rootNodes) || rootNodes.length === 0 || bad !== undefined) {
+    throw new RecallError(
+      errorCodes.INVALID_OPTION,
+      `${what}: cluster.rootNodes must be a non-empty array of urls like redis://127.0.0.1:7000, got ${JSON.stringify(bad ?? rootNodes)}`,
+    );
+  }
+  return rootNodes;
 }
 
-const firstReady = new WeakMap<RedisClientLike, Promise<void>>();
+const closed = new WeakSet<AnyRedisClient>();
+
+/**
+ * Starts connecting without waiting; failures surface as the client's `error` events and retries.
+ * A single-node client retries by itself; a cluster client gives up when no node answers, so one we
+ * own (`retry`) is tried again every second until it connects or is closed.
+ */
+export function ensureOpen(client: AnyRedisClient, retry = false): void {
+  if (client.isOpen) return;
+  client.connect().catch(() => {
+    if (retry && !closed.has(client)) setTimeout(() => ensureOpen(client, retry), 1_000).unref();
+  });
+}
+
+/** Whether commands can be sent now (a cluster: its shape is known). */
+export function isReady(client: AnyRedisClient): boolean {
+  return isCluster(client) ? client.isOpen && client.masters.length > 0 : client.isReady;
+}
+
+const firstReady = new WeakMap<AnyRedisClient, Promise<void>>();
 
 /**
  * Resolves once the client has been ready at least once. Commands fail fast while disconnected, so
  * the very first ones must wait for the first connection; later outages do not wait.
  */
-export function firstConnection(client: RedisClientLike): Promise<void> {
+export function firstConnection(client: AnyRedisClient): Promise<void> {
   let ready = firstReady.get(client);
   if (!ready) {
-    ready = client.isReady
+    // A cluster client says `connect` once it knows the cluster's shape; a node client says `ready`.
+    const event = isCluster(client) ? "connect" : "ready";
+    ready = isReady(client)
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
           const onReady = () => {
-            client.off?.("ready", onReady);
+            client.off?.(event, onReady);
             resolve();
           };
-          client.on("ready", onReady);
-          if (client.isReady) onReady();
+          client.on(event, onReady);
+          if (isReady(client)) onReady();
         });
     firstReady.set(client, ready);
   }
@@ -119,14 +268,31 @@ export function firstConnection(client: RedisClientLike): Promise<void> {
 }
 
 /**
- * Sends a command, bounded by `ms` (including, before the first connection, the wait for it).
- * A command that times out may still run later on the server.
+ * Sends a command, unbounded. On a cluster, `key` picks the node (its slot's primary); without a key
+ * any node takes it. A failure on a cluster makes it re-read the cluster's shape.
  */
-export function sendBounded(client: RedisClientLike, args: string[], ms: number): Promise<unknown> {
-  if (client.isReady) return withTimeout(client.sendCommand(args), ms, args[0]!);
+export function send(client: AnyRedisClient, args: string[], key?: string): Promise<unknown> {
+  if (!isCluster(client)) return client.sendCommand(args);
+  return client.sendCommand(key, false, args).catch((error: unknown) => {
+    rediscover(client);
+    throw error;
+  });
+}
+
+/**
+ * Sends a command, bounded by `ms` (including, before the first connection, the wait for it).
+ * A command that times out may still run later on the server. `key` routes it on a cluster.
+ */
+export function sendBounded(
+  client: AnyRedisClient,
+  args: string[],
+  ms: number,
+  key?: string,
+): Promise<unknown> {
+  if (isReady(client)) return withTimeout(send(client, args, key), ms, args[0]!);
   const started = Date.now();
   return withTimeout(firstConnection(client), ms, args[0]!).then(() =>
-    withTimeout(client.sendCommand(args), Math.max(1, ms - (Date.now() - started)), args[0]!),
+    withTimeout(send(client, args, key), Math.max(1, ms - (Date.now() - started)), args[0]!),
   );
 }
 
@@ -163,11 +329,12 @@ export function checkTimeout(value: unknown, name: string, what: string): number
 
 /** Unsubscribes (if connected) and drops the connection, never throwing, never waiting past `ms`. */
 export async function closeClient(
-  client: RedisClientLike,
+  client: AnyRedisClient,
   before: (() => Promise<unknown>) | undefined,
   ms: number,
 ): Promise<void> {
-  if (before && client.isReady) await withTimeout(before(), ms, "close").catch(() => {});
+  closed.add(client);
+  if (before && isReady(client)) await withTimeout(before(), ms, "close").catch(() => {});
   try {
     client.destroy();
   } catch {
@@ -187,15 +354,21 @@ export interface Subscriber {
  * Opens a duplicate of `client` (a subscribed connection can do nothing else) and subscribes it to
  * `channel` in the background. `onReady`, if given, is attached before connecting and hears every
  * `ready` of the connection, the first included.
+ *
+ * On a cluster, plain `SUBSCRIBE` on any node hears a `PUBLISH` made on any node (Redis forwards it
+ * over the cluster bus): the duplicate opens one connection, to a node of node-redis's choosing, and
+ * moves it (resubscribing) when that node fails.
  */
 export function openSubscriber(
-  client: RedisClientLike,
+  client: AnyRedisClient,
   channel: string,
   onMessage: (message: string, channel: string) => void,
   onError: (error: Error) => void,
   commandTimeoutMs: number,
   onReady?: () => void,
 ): Subscriber {
+  if (isCluster(client))
+    return openClusterSubscriber(client, channel, onMessage, onError, commandTimeoutMs, onReady);
   const subscriber = client.duplicate({ disableOfflineQueue: false });
   subscriber.on("error", onError);
   if (onReady) subscriber.on("ready", onReady);
@@ -206,5 +379,50 @@ export function openSubscriber(
   return {
     active,
     close: () => closeClient(subscriber, () => subscriber.unsubscribe(channel), commandTimeoutMs),
+  };
+}
+
+function openClusterSubscriber(
+  client: RedisClusterLike,
+  channel: string,
+  onMessage: (message: string, channel: string) => void,
+  onError: (error: Error) => void,
+  commandTimeoutMs: number,
+  onReady?: () => void,
+): Subscriber {
+  // Only the pub/sub connection: no connection to every primary for commands it never sends.
+  const subscriber = client.duplicate({ minimizeConnections: true });
+  watchCluster(subscriber, onError);
+  let watching: NodeJS.Timeout | undefined;
+  if (onReady) {
+    // A new pub/sub connection (the first, or one moved off a failed node) says `node-ready` once;
+    // the same connection coming back only says `node-reconnecting`: watch it until it is ready.
+    subscriber.on("node-ready", onReady);
+    subscriber.on("node-reconnecting", () => {
+      if (watching) return;
+      watching = setInterval(() => {
+        const node = (subscriber as unknown as { pubSubNode?: { client?: { isReady: boolean } } }).pubSubNode;
+        if (closed.has(subscriber) || node?.client?.isReady) {
+          clearInterval(watching);
+          watching = undefined;
+          if (!closed.has(subscriber)) onReady();
+        }
+      }, 50);
+      watching.unref();
+    });
+  }
+  const connected = new Promise<void>((resolve) => {
+    subscriber.on("connect", () => resolve());
+  });
+  ensureOpen(subscriber, true);
+  const active = connected
+    .then(() => subscriber.subscribe(channel, onMessage))
+    .catch((error: unknown) => onError(error as Error));
+  return {
+    active,
+    close: async () => {
+      clearInterval(watching);
+      await closeClient(subscriber, () => subscriber.unsubscribe(channel), commandTimeoutMs);
+    },
   };
 }

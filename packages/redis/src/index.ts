@@ -1,7 +1,13 @@
 export type { RedisBus, RedisBusOptions } from "./bus.js";
 export { createRedisBus } from "./bus.js";
-export type { RedisClientLike, RedisConnection } from "./client.js";
-export { failFastClientOptions } from "./client.js";
+export type {
+  AnyRedisClient,
+  RedisClientLike,
+  RedisClusterConnection,
+  RedisClusterLike,
+  RedisConnection,
+} from "./client.js";
+export { failFastClientOptions, failFastClusterOptions } from "./client.js";
 export type { RedisLock, RedisLockOptions } from "./lock.js";
 export { createRedisLock } from "./lock.js";
 export type { RedisRecall, RedisRecallOptions } from "./recall.js";

@@ -9,6 +9,7 @@ import {
   openSubscriber,
   type RedisConnection,
   resolveClient,
+  send,
   sendBounded,
 } from "./client.js";
 
@@ -28,7 +29,10 @@ export interface RedisLock extends DistributedLock {
   close(): Promise<void>;
 }
 
-/** Deletes the lock only if `token` still holds it, then wakes the waiters. */
+/**
+ * Deletes the lock only if `token` still holds it, then wakes the waiters. On a cluster the PUBLISH
+ * reaches subscribers on every node, like one sent outside a script.
+ */
 const RELEASE = `
 if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("DEL", KEYS[1]) end
 redis.call("PUBLISH", ARGV[2], ARGV[3])
@@ -65,7 +69,9 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
   const onError = options.onError ?? (() => {});
   const { client, owned } = resolveClient(options, what, onError);
 
-  const run = (args: string[]) => sendBounded(client, args, commandTimeoutMs);
+  // Every command and script touches one key, the lock's: on a cluster it goes to that key's primary,
+  // and nothing ever spans two slots (no CROSSSLOT).
+  const run = (args: string[], lockKey: string) => sendBounded(client, args, commandTimeoutMs, lockKey);
 
   // Waiters by lock key; one subscriber connection serves them all.
   const waiters = new Map<string, Set<() => void>>();
@@ -81,10 +87,10 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
       const token = randomUUID();
       let reply: unknown;
       try {
-        reply = await run(["SET", lockKey, token, "NX", "PX", String(Math.ceil(ttlMs))]);
+        reply = await run(["SET", lockKey, token, "NX", "PX", String(Math.ceil(ttlMs))], lockKey);
       } catch (error) {
         // The SET may still land once Redis answers: queue its undoing behind it on the same connection.
-        client.sendCommand(["EVAL", DROP, "1", lockKey, token]).catch(() => {});
+        send(client, ["EVAL", DROP, "1", lockKey, token], lockKey).catch(() => {});
         throw error;
       }
       if (reply !== "OK") return undefined;
@@ -92,7 +98,7 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
       let released = false;
       const every = Math.max(10, Math.floor(ttlMs / 3));
       const extender = setInterval(() => {
-        run(["EVAL", EXTEND, "1", lockKey, token, String(Math.ceil(ttlMs))]).then(
+        run(["EVAL", EXTEND, "1", lockKey, token, String(Math.ceil(ttlMs))], lockKey).then(
           (still) => {
             if (still !== 1) clearInterval(extender);
           },
@@ -106,7 +112,7 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
           released = true;
           clearInterval(extender);
           try {
-            await run(["EVAL", RELEASE, "1", lockKey, token, channel, key]);
+            await run(["EVAL", RELEASE, "1", lockKey, token, channel, key], lockKey);
           } catch (error) {
             // Left to expire on its own; waiters poll.
             onError(error as Error);
@@ -137,7 +143,7 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
         const cancelDeadline = onDeadline(Math.max(0, timeoutMs), done);
         const poll = () => {
           // A lock that is gone (or a Redis that cannot tell us) ends the wait: the caller re-reads and retries.
-          run(["EXISTS", lockKey]).then(
+          run(["EXISTS", lockKey], lockKey).then(
             (exists) => {
               if (!set.has(done)) return;
               if (exists === 0) return done();

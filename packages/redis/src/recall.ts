@@ -1,10 +1,10 @@
 import type Keyv from "keyv";
 import { createRedisBus, type RedisBus } from "./bus.js";
 import {
+  type AnyRedisClient,
   checkTimeout,
   closeClient,
   DEFAULT_COMMAND_TIMEOUT_MS,
-  type RedisClientLike,
   type RedisConnection,
   resolveClient,
 } from "./client.js";
@@ -29,8 +29,8 @@ export interface RedisRecall {
   lock: RedisLock;
   /** The bus that keeps the instances' in-process vector indexes in step. */
   bus: RedisBus;
-  /** The node-redis client underneath (commands fail fast while disconnected). */
-  client: RedisClientLike;
+  /** The node-redis client underneath, a cluster client with `cluster` (commands fail fast while disconnected). */
+  client: AnyRedisClient;
   /** Closes the lock, the bus and the connection (if opened here). Call after `cache.close()`. */
   close(): Promise<void>;
 }
@@ -41,6 +41,7 @@ export interface RedisRecall {
  *
  * @example
  * const redis = redisRecall({ url: "redis://127.0.0.1:6379" });
+ * // or, on a Redis Cluster: redisRecall({ cluster: { rootNodes: ["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"] } })
  * const cache = createCache({ store: redis.store, lock: redis.lock, bus: redis.bus, semantic: { embedder } });
  */
 export function redisRecall(options: RedisRecallOptions): RedisRecall {

@@ -1,10 +1,15 @@
 import KeyvRedis, { type RedisClientConnectionType } from "@keyv/redis";
 import Keyv from "keyv";
-import { ensureOpen, firstConnection, type RedisClientLike, withTimeout } from "./client.js";
+import { type AnyRedisClient, ensureOpen, firstConnection, isReady, withTimeout } from "./client.js";
 
 export interface RedisStoreOptions {
-  /** The node-redis 5 client to use (see `failFastClientOptions` for one that never stalls calls). */
-  client: RedisClientLike | RedisClientConnectionType;
+  /**
+   * The node-redis 5 client to use (see `failFastClientOptions` for one that never stalls calls), or a
+   * cluster client (`createCluster(failFastClusterOptions(rootNodes))`): `@keyv/redis` then sends each
+   * key to its slot's primary, splits multi-key reads and deletes by slot, and scans every primary
+   * for purges and index rebuilds.
+   */
+  client: AnyRedisClient | RedisClientConnectionType;
   /** Keyv namespace: every key is stored as `<namespace>::<key>`, and scans only see these. Default `recall`. */
   namespace?: string;
 }
@@ -51,8 +56,8 @@ export function createRedisStore(options: RedisStoreOptions): Keyv {
  */
 class RecallKeyvRedis extends KeyvRedis<unknown> {
   override async getClient() {
-    const client = this.client as unknown as RedisClientLike;
-    if (!client.isReady) {
+    const client = this.client as unknown as AnyRedisClient;
+    if (!isReady(client)) {
       ensureOpen(client);
       await withTimeout(firstConnection(client), 1_000, "connect").catch(() => {});
     }
