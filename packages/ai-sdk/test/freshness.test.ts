@@ -1,4 +1,4 @@
-import { createCache, createMemoryStore } from "@recall/core";
+import { createCache, createMemoryLock, createMemoryStore } from "@recall/core";
 import { fakeClock } from "@recall/core/testing";
 import { generateText, streamText, wrapLanguageModel } from "ai";
 import { describe, expect, it } from "vitest";
@@ -80,6 +80,56 @@ describe("AI SDK: stale-while-revalidate", () => {
     clock.advance(30_000);
     await expect(generateText({ model: wrapped, prompt, maxRetries: 0 })).rejects.toThrow("503");
     expect(model.doGenerateCalls).toHaveLength(4);
+  });
+});
+
+describe("AI SDK: two instances sharing a store and a lock", () => {
+  it("refresh a stale entry once between them, for generate and stream callers alike", async () => {
+    const clock = fakeClock();
+    const store = createMemoryStore({});
+    const lock = createMemoryLock({ clock });
+    const model = mockModel({ answer: (_o, n) => generated(`hours v${n + 1}`) });
+    const instance = () => {
+      const cache = createCache({ clock, store, lock, ttl: TTL, staleWhileRevalidate: 30_000 });
+      return { cache, wrapped: wrapLanguageModel({ model, middleware: recallMiddleware({ cache }) }) };
+    };
+    const [a, b] = [instance(), instance()];
+    await generateText({ model: a.wrapped, prompt });
+    clock.advance(TTL + 1);
+    const streamed = streamText({ model: b.wrapped, prompt });
+    const [fromA, fromB] = await Promise.all([
+      generateText({ model: a.wrapped, prompt }),
+      generateText({ model: b.wrapped, prompt }),
+    ]);
+    expect(await streamed.text).toBe("hours v1");
+    expect(recallOf(await streamed.providerMetadata)?.status).toBe("stale");
+    expect([fromA, fromB].map((r) => recallOf(r.providerMetadata)?.status)).toEqual(["stale", "stale"]);
+    await Promise.all([a.cache.drain(), b.cache.drain()]);
+    expect(model.doGenerateCalls).toHaveLength(2);
+    expect(model.doStreamCalls).toHaveLength(0);
+    expect((await generateText({ model: b.wrapped, prompt })).text).toBe("hours v2");
+  });
+});
+
+describe("AI SDK: a refresh that fails validation", () => {
+  it("keeps serving the stale answer when the refreshed one is cut off (finish reason length)", async () => {
+    const clock = fakeClock();
+    const model = mockModel({
+      answer: (_o, n) =>
+        n === 0
+          ? generated("hours v1")
+          : generated("hours v2, cut", { finishReason: { unified: "length", raw: "length" } }),
+    });
+    const cache = createCache({ clock, ttl: TTL, staleWhileRevalidate: 30_000 });
+    const wrapped = wrapLanguageModel({ model, middleware: recallMiddleware({ cache }) });
+    await generateText({ model: wrapped, prompt });
+    clock.advance(TTL + 1);
+    expect((await generateText({ model: wrapped, prompt })).text).toBe("hours v1");
+    await cache.drain();
+    expect(cache.stats.snapshot().total.refreshes.rejected).toBe(1);
+    const again = await generateText({ model: wrapped, prompt });
+    expect(again.text).toBe("hours v1");
+    expect(recallOf(again.providerMetadata)?.status).toBe("stale");
   });
 });
 

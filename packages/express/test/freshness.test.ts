@@ -1,4 +1,4 @@
-import { createCache } from "@recall/core";
+import { createCache, createMemoryLock } from "@recall/core";
 import { fakeClock } from "@recall/core/testing";
 import express from "express";
 import Keyv from "keyv";
@@ -86,6 +86,56 @@ describe("openAIProxy: stale-while-revalidate", () => {
     const past = await post(fx.app, chat(HOURS));
     expect(past.headers["x-recall-cache"]).toBe("MISS");
     expect(past.body.choices[0].message.content).toBe("The hours, version 2.");
+  });
+});
+
+describe("openAIProxy: two instances sharing a store and a lock", () => {
+  it("refresh a stale entry once between them", async () => {
+    const { clock, fx } = await fixture({});
+    const lock = createMemoryLock({ clock });
+    const instance = () => {
+      const cache = createCache({
+        clock,
+        ttl: TTL,
+        staleWhileRevalidate: 30_000,
+        store: new Keyv({ store: fx.map }),
+        lock,
+      });
+      const app = express();
+      app.use("/v1", openAIProxy({ cache, upstream: fx.mock.url }));
+      return { cache, app };
+    };
+    const [a, b] = [instance(), instance()];
+    await post(a.app, chat(HOURS));
+    clock.advance(TTL + 1);
+    const answers = await Promise.all([
+      post(a.app, chat(HOURS)),
+      post(b.app, chat(HOURS)),
+      post(a.app, chat(HOURS)),
+      post(b.app, chat(HOURS)),
+    ]);
+    expect(answers.map((r) => r.headers["x-recall-cache"])).toEqual(["STALE", "STALE", "STALE", "STALE"]);
+    await Promise.all([a.cache.drain(), b.cache.drain()]);
+    expect(fx.mock.count("chat")).toBe(2);
+    expect((await post(b.app, chat(HOURS))).body.choices[0].message.content).toBe("The hours, version 2.");
+    await Promise.all([a.cache.close(), b.cache.close()]);
+  });
+});
+
+describe("openAIProxy: a refresh that fails validation", () => {
+  it("keeps answering STALE with the old entry when the refreshed answer is refused", async () => {
+    const { clock, fx } = await fixture({
+      staleWhileRevalidate: 30_000,
+      validate: (response) => (response.text?.includes("version 2") ? "not yet approved" : true),
+    });
+    const first = await post(fx.app, chat(HOURS));
+    clock.advance(TTL + 1);
+    expect((await post(fx.app, chat(HOURS))).text).toBe(first.text);
+    await fx.cache.drain();
+    expect(fx.cache.stats.snapshot().total.refreshes.rejected).toBe(1);
+    const again = await post(fx.app, chat(HOURS));
+    expect(again.headers["x-recall-cache"]).toBe("STALE");
+    expect(again.text).toBe(first.text);
   });
 });
 

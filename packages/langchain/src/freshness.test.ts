@@ -1,6 +1,6 @@
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { concat } from "@langchain/core/utils/stream";
-import { createCache, createMemoryStore } from "@recall/core";
+import { createCache, createMemoryLock, createMemoryStore } from "@recall/core";
 import { fakeClock } from "@recall/core/testing";
 import { describe, expect, it } from "vitest";
 import { CountingChatModel } from "../test/fake-models.js";
@@ -66,6 +66,44 @@ describe("withRecall: stale-while-revalidate", () => {
     clock.advance(30_000);
     const miss = await model.invoke(HOURS);
     expect(recallOf(miss)).toMatchObject({ status: "miss", stored: true });
+  });
+});
+
+describe("withRecall: two instances sharing a store and a lock", () => {
+  it("refresh a stale entry once between them", async () => {
+    const clock = fakeClock();
+    const store = createMemoryStore({});
+    const lock = createMemoryLock({ clock });
+    const upstream = new CountingChatModel({ responses: ["9 to 5", "8 to 6", "7 to 7"] });
+    const instance = () => {
+      const cache = createCache({ clock, store, lock, ttl: TTL, staleWhileRevalidate: 30_000 });
+      return { cache, model: withRecall(upstream, { cache }) };
+    };
+    const [a, b] = [instance(), instance()];
+    await a.model.invoke(HOURS);
+    clock.advance(TTL + 1);
+    const answers = await Promise.all([a.model.invoke(HOURS), b.model.invoke(HOURS), b.model.invoke(HOURS)]);
+    expect(answers.map((m) => recallOf(m).status)).toEqual(["stale", "stale", "stale"]);
+    await Promise.all([a.cache.drain(), b.cache.drain()]);
+    expect(upstream.calls).toBe(2);
+    expect((await a.model.invoke(HOURS)).content).toBe("8 to 6");
+  });
+});
+
+describe("withRecall: a refresh that fails validation", () => {
+  it("keeps serving the stale answer when the refreshed one is refused", async () => {
+    const { clock, cache, model } = setup({
+      staleWhileRevalidate: 30_000,
+      validate: (response) => (response.text === "8 to 6" ? "not the hours we publish" : true),
+    });
+    await model.invoke(HOURS);
+    clock.advance(TTL + 1);
+    expect((await model.invoke(HOURS)).content).toBe("9 to 5");
+    await cache.drain();
+    expect(cache.stats.snapshot().total.refreshes.rejected).toBe(1);
+    const again = await model.invoke(HOURS);
+    expect(again.content).toBe("9 to 5");
+    expect(recallOf(again).status).toBe("stale");
   });
 });
 
