@@ -6,6 +6,7 @@ import {
   closeClient,
   DEFAULT_COMMAND_TIMEOUT_MS,
   firstConnection,
+  isCluster,
   openSubscriber,
   type RedisConnection,
   resolveClient,
@@ -69,11 +70,16 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
     /** Sends without making the caller wait (a slow Redis must not slow a call); failures go to `onError`. */
     async publish(message: BusMessage): Promise<void> {
       const envelope: Envelope = { v: 1, from: instanceId, message: toWire(message) };
-      // On a cluster, always through the node of the channel's slot: from two nodes, two messages
-      // could arrive in the other order (a delete before the add it undoes).
-      sendBounded(client, ["PUBLISH", channel, JSON.stringify(envelope)], commandTimeoutMs, channel).catch(
-        (error: unknown) => onError(error as Error),
-      );
+      const args = ["PUBLISH", channel, JSON.stringify(envelope)];
+      // On a cluster, through the node of the channel's slot: from two nodes, two messages could
+      // arrive in the other order (a delete before the add it undoes). While that node is down, through
+      // any other rather than not at all.
+      sendBounded(client, args, commandTimeoutMs, channel)
+        .catch((error: unknown) => {
+          if (!isCluster(client)) throw error;
+          return sendBounded(client, args, commandTimeoutMs);
+        })
+        .catch((error: unknown) => onError(error as Error));
     },
 
     async subscribe(

@@ -52,9 +52,7 @@ async function keysPerPrimary(pattern: string): Promise<Map<number, number>> {
 it.runIf(process.env.CI === "true")(
   "has a Redis Cluster to test against in CI (.ci/run starts it)",
   async () => {
-    expect(await clusterIsUp(), `no Redis Cluster answers cluster_state:ok at ${nodes[0]}`).toBe(
-      true,
-    );
+    expect(await clusterIsUp(), `no Redis Cluster answers cluster_state:ok at ${nodes[0]}`).toBe(true);
   },
 );
 
@@ -80,6 +78,35 @@ describe("Redis Cluster options", () => {
       }
     });
   }
+});
+
+describe("createRedisBus on a cluster client, its channel's node down", () => {
+  it("publishes through another node rather than not at all", async () => {
+    const sent: Array<string | undefined> = [];
+    // A cluster client whose node for the channel's slot is down: keyed commands fail at once.
+    const client = {
+      isOpen: true,
+      masters: [{ address: "127.0.0.1:1" }],
+      connect: async () => {},
+      sendCommand: async (key: string | undefined) => {
+        sent.push(key);
+        if (key !== undefined) throw new Error("The client is closed");
+        return 1;
+      },
+      duplicate: () => client,
+      subscribe: async () => {},
+      unsubscribe: async () => {},
+      nodeClient: async () => undefined,
+      on: () => client,
+      destroy: () => {},
+    };
+    const errors: Error[] = [];
+    const bus = createRedisBus({ client, channel: "ch", onError: (e) => errors.push(e) });
+    await bus.publish({ type: "deleted", ids: ["k"] });
+    expect(await until(() => sent.length === 2, 1_000)).toBe(true);
+    expect(sent).toEqual(["ch", undefined]);
+    expect(errors).toEqual([]);
+  });
 });
 
 describe.skipIf(skip)("on a Redis Cluster", () => {
