@@ -19,6 +19,7 @@ export interface RecallHonoOptions {
 const HEADER: Record<CacheStatus, string> = {
   hit: "HIT",
   "semantic-hit": "SEMANTIC",
+  stale: "STALE",
   coalesced: "COALESCED",
   miss: "MISS",
   bypass: "BYPASS",

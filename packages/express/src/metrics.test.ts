@@ -146,7 +146,7 @@ describe("registerRecallMetrics", () => {
         },
         budgetMs: 60_000,
         guard: false,
-        verify: { verifier: async () => "same", mode: "sync" },
+        verify: { verifier: async () => "same" as const, mode: "sync" },
       },
     });
     await cache.run(ask, answer);
