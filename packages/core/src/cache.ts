@@ -234,6 +234,15 @@ export class RecallCache {
     return this.stages.purger.namespace(namespace);
   }
 
+  /**
+   * The cache's entries (a shared store may hold other keys too), for tools that list, search and
+   * inspect them (a dashboard). Needs a store Keyv can iterate; yields nothing otherwise. Expired
+   * entries still in the store are included, with their `expiresAt`.
+   */
+  async *entries(): AsyncGenerator<{ key: string; entry: CacheEntry }> {
+    for await (const [key, entry] of this.stages.entries.own()) yield { key, entry };
+  }
+
   /** Deletes every entry stored with `tag`; how many. Needs a store Keyv can iterate. */
   purgeTag(tag: string): Promise<number> {
     return this.stages.purger.tag(tag);

@@ -22,8 +22,12 @@ export interface CacheEvents {
     saved: Savings;
     ageMs: number;
     similarity: number;
+    /** The question asked (normalized), and the stored one it matched. */
+    question: string;
     matchedQuestion: string;
     decidedBy: DecidedBy;
+    /** The hit's id, for `cache.feedback` (a dashboard's "wrong hit" button). */
+    id: string;
   };
   /**
    * An exact entry past its TTL was served: within the stale-while-revalidate window (`revalidate`,

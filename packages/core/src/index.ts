@@ -19,6 +19,7 @@ export type {
 export { createCache, RecallCache } from "./cache.js";
 export { cachedEmbedder } from "./cached-embedder.js";
 export type { Embedder } from "./embedder.js";
+export type { Alias, CacheEntry } from "./entry.js";
 export type { RecallErrorCode } from "./errors.js";
 export { errorCodes, RecallError } from "./errors.js";
 export type { CacheEventName, CacheEvents, CacheListener, Savings } from "./events.js";

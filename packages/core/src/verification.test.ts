@@ -342,6 +342,25 @@ describe("feedback", () => {
   });
 });
 
+describe("what tools read", () => {
+  it("the semantic-hit event carries the question asked and the hit id; entries() lists the entries", async () => {
+    const cache = cacheWith(undefined);
+    const events: CacheEvents["semantic-hit"][] = [];
+    cache.on("semantic-hit", (e) => events.push(e));
+    await seed(cache);
+    const hit = await cache.run(ask("How can I reset my password?"), async () => reply("fresh"));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      question: "How can I reset my password?",
+      matchedQuestion: ORIGINAL,
+      id: hit.id,
+    });
+    const listed = [];
+    for await (const { key, entry } of cache.entries()) listed.push({ key, question: entry.question });
+    expect(listed).toEqual([{ key: hit.key, question: ORIGINAL }]);
+  });
+});
+
 describe("shadow mode", () => {
   it("serves exact hits only and reports what semantic mode would have done", async () => {
     const { verifier } = judge("same");

@@ -38,14 +38,6 @@ export class Hits {
     const outcome = this.fromEntry<T>("semantic-hit", key, entry, call, modelId);
     const matchedQuestion =
       (matched === key ? entry.question : entry.aliases?.find((a) => a.id === matched)?.question) ?? "";
-    this.events.emit("semantic-hit", {
-      ...call,
-      saved: outcome.saved!,
-      ageMs: outcome.ageMs!,
-      similarity,
-      matchedQuestion,
-      decidedBy,
-    });
     const id = encodeHitId({
       kind: "semantic",
       namespace: call.namespace,
@@ -53,6 +45,16 @@ export class Hits {
       matched,
       question: questionHash(question),
       similarity,
+    });
+    this.events.emit("semantic-hit", {
+      ...call,
+      saved: outcome.saved!,
+      ageMs: outcome.ageMs!,
+      similarity,
+      question,
+      matchedQuestion,
+      decidedBy,
+      id,
     });
     return { ...outcome, id, similarity, matchedQuestion, decidedBy };
   }
