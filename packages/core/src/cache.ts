@@ -156,6 +156,7 @@ export class RecallCache {
       namespace,
       key: keys.key,
       model: `${request.model.provider}:${request.model.id}`,
+      startedAt: performance.now(),
     };
     const modelId = request.model.id;
 

@@ -14,13 +14,20 @@ interface BaseEvent {
   key: string;
   /** `provider:id` of the requested model. */
   model: string;
+  /**
+   * When the call's lookup began (`performance.now()` in this process): a listener times the call by
+   * the event it gets (a miss's answer by its `store` or `reject` event).
+   */
+  startedAt?: number;
 }
 
 export interface CacheEvents {
-  hit: BaseEvent & { saved: Savings; ageMs: number };
+  /** `ms`: the lookup's time, from its start to the answer found. */
+  hit: BaseEvent & { saved: Savings; ageMs: number; ms: number };
   "semantic-hit": BaseEvent & {
     saved: Savings;
     ageMs: number;
+    ms: number;
     similarity: number;
     /** The question asked (normalized), and the stored one it matched. */
     question: string;
@@ -33,7 +40,13 @@ export interface CacheEvents {
    * An exact entry past its TTL was served: within the stale-while-revalidate window (`revalidate`,
    * a background refresh started) or because the upstream call failed (`grace`).
    */
-  stale: BaseEvent & { saved: Savings; ageMs: number; cause: "revalidate" | "grace"; staleReason: string };
+  stale: BaseEvent & {
+    saved: Savings;
+    ageMs: number;
+    ms: number;
+    cause: "revalidate" | "grace";
+    staleReason: string;
+  };
   /**
    * A background refresh of a stale entry ended: `stored` (it replaced the entry), `rejected` (by
    * validation), `failed` (the upstream call or the write; an `error` event says why) or `skipped`
@@ -41,7 +54,7 @@ export interface CacheEvents {
    */
   refresh: BaseEvent & { result: RefreshResult };
   /** A concurrent identical request waited for another's answer instead of calling upstream. */
-  coalesced: BaseEvent & { saved: Savings };
+  coalesced: BaseEvent & { saved: Savings; ms: number };
   miss: BaseEvent;
   /** Reading was skipped by the caller (`noCache`, `forceRefresh`). */
   bypass: BaseEvent & { reason: "noCache" | "forceRefresh" };

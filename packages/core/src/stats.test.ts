@@ -28,7 +28,7 @@ describe("StatsCollector", () => {
         const stats = new StatsCollector(emitter);
         const expected = new Map<string, { hits: number; misses: number; stores: number; errors: number }>();
         for (const [ns, kind] of events) {
-          if (kind === "hit") emitter.emit("hit", { ...base, namespace: ns, saved, ageMs: 1 });
+          if (kind === "hit") emitter.emit("hit", { ...base, namespace: ns, saved, ageMs: 1, ms: 1 });
           else if (kind === "miss") emitter.emit("miss", { ...base, namespace: ns });
           else if (kind === "store") emitter.emit("store", { ...base, namespace: ns });
           else emitter.emit("error", { error: new Error("x") as never, namespace: ns });

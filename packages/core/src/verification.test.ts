@@ -355,6 +355,8 @@ describe("what tools read", () => {
       matchedQuestion: ORIGINAL,
       id: hit.id,
     });
+    expect(events[0]!.ms).toBeGreaterThan(0);
+    expect(typeof events[0]!.startedAt).toBe("number");
     const listed = [];
     for await (const { key, entry } of cache.entries()) listed.push({ key, question: entry.question });
     expect(listed).toEqual([{ key: hit.key, question: ORIGINAL }]);

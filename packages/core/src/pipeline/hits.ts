@@ -22,7 +22,7 @@ export class Hits {
 
   exact<T>(key: string, entry: CacheEntry, call: CallInfo, modelId: string): CacheOutcome<T> {
     const outcome = this.fromEntry<T>("hit", key, entry, call, modelId);
-    this.events.emit("hit", { ...call, saved: outcome.saved!, ageMs: outcome.ageMs! });
+    this.events.emit("hit", { ...call, saved: outcome.saved!, ageMs: outcome.ageMs!, ms: since(call) });
     return outcome;
   }
 
@@ -50,6 +50,7 @@ export class Hits {
       ...call,
       saved: outcome.saved!,
       ageMs: outcome.ageMs!,
+      ms: since(call),
       similarity,
       question,
       matchedQuestion,
@@ -71,7 +72,14 @@ export class Hits {
     staleReason: string,
   ): CacheOutcome<T> {
     const outcome = this.fromEntry<T>("stale", call.key, entry, call, modelId);
-    this.events.emit("stale", { ...call, saved: outcome.saved!, ageMs: outcome.ageMs!, cause, staleReason });
+    this.events.emit("stale", {
+      ...call,
+      saved: outcome.saved!,
+      ageMs: outcome.ageMs!,
+      ms: since(call),
+      cause,
+      staleReason,
+    });
     return { ...outcome, staleReason };
   }
 
@@ -81,7 +89,7 @@ export class Hits {
    */
   coalesced<T>(shared: CacheOutcome<T>, call: CallInfo, modelId: string): CacheOutcome<T> {
     const saved = this.savedBy(shared.response, modelId);
-    this.events.emit("coalesced", { ...call, saved });
+    this.events.emit("coalesced", { ...call, saved, ms: since(call) });
     const status = shared.status === "stale" ? "stale" : "coalesced";
     return { ...shared, status, saved, id: shared.id ?? exactId(call.namespace, call.key) };
   }
@@ -89,7 +97,7 @@ export class Hits {
   /** An entry another instance stored while this one waited for the lock. */
   coalescedEntry<T>(entry: CacheEntry, call: CallInfo, modelId: string): CacheOutcome<T> {
     const outcome = this.fromEntry<T>("coalesced", call.key, entry, call, modelId);
-    this.events.emit("coalesced", { ...call, saved: outcome.saved! });
+    this.events.emit("coalesced", { ...call, saved: outcome.saved!, ms: since(call) });
     return outcome;
   }
 
@@ -114,4 +122,9 @@ export class Hits {
 
 function exactId(namespace: string, key: string): string {
   return encodeHitId({ kind: "exact", namespace, key });
+}
+
+/** Milliseconds since the call's lookup began (0 when it was not timed). */
+function since(call: CallInfo): number {
+  return call.startedAt === undefined ? 0 : performance.now() - call.startedAt;
 }

@@ -56,6 +56,13 @@ export interface CacheOutcome<T = unknown> {
    */
   staleReason?: string;
   /**
+   * For calls wanting more than one answer (`variants`): which answer of the entry this is, from 1
+   * (on hits the one drawn, on misses the one stored), and how many answers the entry holds (on
+   * hits, of those drawn from).
+   */
+  variant?: number;
+  variants?: number;
+  /**
    * On stale answers within the stale-while-revalidate window, from `lookup`: starts the one
    * background refresh of the entry with `call` (the adapter's upstream call), unless one runs
    * already here or, under the shared lock, in another instance (then `call` is never called). Its
@@ -101,6 +108,8 @@ export interface CallInfo {
   key: string;
   /** `provider:id` of the requested model. */
   model: string;
+  /** When the lookup began (`performance.now()` of this process), so listeners can time a call. */
+  startedAt?: number;
 }
 
 /**
