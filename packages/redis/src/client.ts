@@ -22,6 +22,8 @@ export interface RedisClientLike {
 /** The part of a node-redis 5 cluster client (`createCluster` from `@keyv/redis` or `redis`) that Recall uses. */
 export interface RedisClusterLike {
   readonly isOpen: boolean;
+  /** The 16,384 slots, each with its shard once known. */
+  readonly slots: ReadonlyArray<unknown>;
   readonly masters: ReadonlyArray<{ address: string; client?: { isReady: boolean } }>;
   connect(): Promise<unknown>;
   sendCommand(
@@ -136,6 +138,34 @@ function watchCluster(cluster: RedisClusterLike, onError: (error: Error) => void
   cluster.on("node-error", (error: Error) => {
     onError(error);
     rediscover(cluster);
+  });
+  cluster.on("connect", () => {
+    connectedOnce.add(cluster);
+    void clusterReady(cluster);
+  });
+}
+
+const connectedOnce = new WeakSet<RedisClusterLike>();
+
+/**
+ * Resolves once the cluster client knows the primary of every slot. A client that connected to
+ * nodes not yet formed into a cluster (or not yet agreeing on every slot) knows fewer, and nothing
+ * would make it look again: it re-reads the cluster's shape every 250 ms until it does (or is closed).
+ */
+function clusterReady(cluster: RedisClusterLike): Promise<void> {
+  const knowsEverySlot = () => {
+    if (!isReady(cluster) || cluster.slots.length === 0) return false;
+    for (let i = 0; i < cluster.slots.length; i++) if (cluster.slots[i] === undefined) return false;
+    return true;
+  };
+  return new Promise<void>((resolve) => {
+    const check = () => {
+      if (closed.has(cluster)) return;
+      if (knowsEverySlot()) return resolve();
+      if (cluster.isOpen && connectedOnce.has(cluster)) rediscover(cluster);
+      setTimeout(check, 250).unref();
+    };
+    check();
   });
 }
 
@@ -411,11 +441,9 @@ function openClusterSubscriber(
       watching.unref();
     });
   }
-  const connected = new Promise<void>((resolve) => {
-    subscriber.on("connect", () => resolve());
-  });
   ensureOpen(subscriber, true);
-  const active = connected
+  // Subscribing before the client knows a node would fail, and nothing would subscribe again.
+  const active = clusterReady(subscriber)
     .then(() => subscriber.subscribe(channel, onMessage))
     .catch((error: unknown) => onError(error as Error));
   return {

@@ -1,6 +1,14 @@
 import KeyvRedis, { type RedisClientConnectionType } from "@keyv/redis";
 import Keyv from "keyv";
-import { type AnyRedisClient, ensureOpen, firstConnection, isReady, withTimeout } from "./client.js";
+import {
+  type AnyRedisClient,
+  ensureOpen,
+  firstConnection,
+  isCluster,
+  isReady,
+  rediscover,
+  withTimeout,
+} from "./client.js";
 
 export interface RedisStoreOptions {
   /**
@@ -36,6 +44,9 @@ export function createRedisStore(options: RedisStoreOptions): Keyv {
     throwOnConnectError: false,
     throwOnErrors: false,
   });
+  // On a cluster, a failed command may mean a primary died: the client re-reads the cluster's shape.
+  const client = options.client as AnyRedisClient;
+  if (isCluster(client)) adapter.on("error", () => rediscover(client));
   const keyv = new Keyv({
     store: adapter,
     namespace,

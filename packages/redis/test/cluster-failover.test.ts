@@ -6,11 +6,16 @@
  * message without them, except in CI.
  */
 import { execFileSync } from "node:child_process";
+import { createCache } from "@recall/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clusterScript } from "./cluster.js";
+import { redisRecall } from "../src/index.js";
+import { clusterNodes, clusterScript } from "./cluster.js";
 import { runFailover } from "./failover.js";
+import { answer, request, sleep } from "./helpers.js";
 
 const BASE = 7120;
+/** Nothing listens here until the test starts a cluster. */
+const LATE_BASE = 7140;
 
 function missingTools(): string | undefined {
   if (process.env.CI === "true") return undefined;
@@ -47,4 +52,42 @@ describe.skipIf(skip)("Redis Cluster: a primary killed during traffic", () => {
     expect(result.busAfterFailover).toBe(true);
     expect(result.caughtUp).toBeGreaterThan(0);
   }, 90_000);
+});
+
+describe.skipIf(skip)("Redis Cluster: not up when the instance starts", () => {
+  afterAll(async () => {
+    await clusterScript("stop", LATE_BASE);
+  }, 60_000);
+
+  it("answers every call from upstream meanwhile, and caches once the cluster is up", async () => {
+    await clusterScript("stop", LATE_BASE);
+    const redis = redisRecall({ cluster: { rootNodes: clusterNodes(LATE_BASE) }, storeNamespace: "late" });
+    const cache = createCache({ store: redis.store, lock: redis.lock, bus: redis.bus });
+    try {
+      await cache.ready(); // never rejects
+      let calls = 0;
+      const upstream = async () => {
+        calls++;
+        return answer("from upstream");
+      };
+      for (let i = 0; i < 3; i++) {
+        const outcome = await cache.run(request("asked before the cluster exists"), upstream);
+        expect(outcome.status).toBe("miss");
+        expect(outcome.response.text).toBe("from upstream");
+      }
+      expect(calls).toBe(3);
+
+      await clusterScript("start", LATE_BASE);
+      let status = "";
+      const end = Date.now() + 15_000;
+      while (status !== "hit" && Date.now() < end) {
+        status = (await cache.run(request("asked before the cluster exists"), upstream)).status;
+        if (status !== "hit") await sleep(100);
+      }
+      expect(status).toBe("hit");
+    } finally {
+      await cache.close();
+      await redis.close();
+    }
+  }, 60_000);
 });

@@ -87,6 +87,7 @@ describe("createRedisBus on a cluster client, its channel's node down", () => {
     const client = {
       isOpen: true,
       masters: [{ address: "127.0.0.1:1" }],
+      slots: [],
       connect: async () => {},
       sendCommand: async (key: string | undefined) => {
         sent.push(key);
