@@ -7,13 +7,20 @@ import { type RequestKeys, requestKeys } from "./keys.js";
 import type { Feedback, FeedbackResult } from "./pipeline/feedback.js";
 import { type Embedded, embedQuestion } from "./pipeline/meaning.js";
 import { type CacheOptions, type CallOptions, validateOptions } from "./pipeline/options.js";
-import { type CacheOutcome, type CallInfo, type Lookup, passThrough } from "./pipeline/outcome.js";
+import {
+  type CacheOutcome,
+  type CallInfo,
+  type DecidedBy,
+  type Lookup,
+  passThrough,
+} from "./pipeline/outcome.js";
 import type { StaleCall } from "./pipeline/refresh.js";
 import { buildStages, type Stages } from "./pipeline/stages.js";
 import { type MissCall, missTicket } from "./pipeline/ticket.js";
+import { answersOf } from "./pipeline/variants.js";
 import type { CacheRequest } from "./request.js";
 import type { CacheResponse } from "./response.js";
-import type { SemanticMatcher } from "./semantic.js";
+import type { SemanticMatch, SemanticMatcher } from "./semantic.js";
 import { StatsCollector } from "./stats.js";
 
 export type { CacheOptions, CallOptions, Invalidate } from "./pipeline/options.js";
@@ -26,7 +33,8 @@ export type { CacheOutcome, CacheStatus, Lookup, LookupMiss, RefreshResult } fro
  * validation (`verdict.ts`) → write (`write.ts`) → bus (`index-sync.ts`); `hits.ts` turns what was
  * found into the outcome, `ticket.ts` settles a miss, `purge.ts` deletes on purpose; `freshness.ts`
  * says how long an entry may be served stale and which entries no longer count, `refresh.ts`
- * refreshes a stale one in the background (docs/freshness.md). It never fails
+ * refreshes a stale one in the background (docs/freshness.md), `variants.ts` keeps several answers
+ * of a sampled call and draws one per hit. It never fails
  * a call for its own reasons: store, lock, bus and embedding faults are misses plus an `error` event.
  */
 export class RecallCache {
@@ -159,6 +167,9 @@ export class RecallCache {
       startedAt: performance.now(),
     };
     const modelId = request.model.id;
+    const { variants } = this.stages;
+    // How many answers the call wants its entry to hold (`variants`, docs/freshness.md).
+    const answers = variants.of(request, options);
 
     if (options.noCache || options.forceRefresh) {
       this.events.emit("bypass", { ...call, reason: options.forceRefresh ? "forceRefresh" : "noCache" });
@@ -167,28 +178,46 @@ export class RecallCache {
     }
 
     const kept = await this.stages.entries.readKept(keys.key);
-    if (kept?.fresh)
-      return { hit: true, outcome: this.stages.hits.exact<T>(keys.key, kept.entry, call, modelId) };
+    if (kept?.fresh && variants.full(kept.entry, answers)) {
+      const { hits } = this.stages;
+      const outcome = variants.serve(kept.entry, answers, (e) => hits.exact<T>(keys.key, e, call, modelId));
+      return { hit: true, outcome };
+    }
+    // A fresh entry holding fewer answers than the call wants: a miss whose answer it gets appended.
+    const filling = kept?.fresh ? answersOf(kept.entry).length : 0;
     let stale: MissCall["stale"];
-    if (kept) {
-      const served = this.serveStale<T>(kept.entry, { request, keys, call, options });
+    if (kept && !kept.fresh) {
+      const served = this.serveStale<T>(kept.entry, { request, keys, call, options }, answers);
       if (served) return { hit: true, outcome: served };
       const grace = this.stages.freshness.grace(options);
       if (grace > 0) stale = { entry: kept.entry, grace };
     }
 
-    const embedded = await embedQuestion(this.semantic, keys, this.events, call, "lookup");
+    // While its own entry fills, a question is not matched by meaning (it would match that entry).
+    const embedded =
+      filling > 0 ? undefined : await embedQuestion(this.semantic, keys, this.events, call, "lookup");
     let after: MissCall["after"];
     if (embedded) {
-      const found = await this.findByMeaning<T>(keys.question!, embedded, call, modelId, options);
+      const found = await this.findByMeaning<T>(keys.question!, embedded, call, modelId, options, answers);
       if ("outcome" in found) return { hit: true, outcome: found.outcome };
       after = found.after;
     }
 
     for (let attempt = 0; ; attempt++) {
       const slot = this.coalescer.join(keys.key, options.waitTimeoutMs ?? this.waitTimeoutMs);
-      if (slot.leader)
-        return this.lead<T>({ status: "miss", request, keys, call, options, after, stale }, slot.settle);
+      if (slot.leader) {
+        const miss: MissCall = {
+          status: "miss",
+          request,
+          keys,
+          call,
+          options,
+          after,
+          stale,
+          variants: answers,
+        };
+        return this.lead<T>(miss, slot.settle, filling);
+      }
       const shared = (await slot.result) as CacheOutcome<T> | undefined;
       // A leader's stale answer (grace) is for waiters that allow grace too.
       const wanted = shared && (shared.status !== "stale" || stale !== undefined);
@@ -203,6 +232,7 @@ export class RecallCache {
           options,
           after,
           stale,
+          variants: answers,
         });
     }
   }
@@ -284,9 +314,15 @@ export class RecallCache {
     call: CallInfo,
     modelId: string,
     options: CallOptions,
+    wanted: number,
   ): Promise<{ outcome: CacheOutcome<T> } | { after?: MissCall["after"] }> {
     const semantic = this.semantic!;
-    const { verification, hits, shadow } = this.stages;
+    const { verification, hits, shadow, variants } = this.stages;
+    // A paraphrase's answer is drawn among the matched entry's, however many it holds yet.
+    const serve = (match: SemanticMatch, decidedBy: DecidedBy) =>
+      variants.serve(match.entry, wanted, (entry) =>
+        hits.semantic<T>({ ...match, entry }, decidedBy, question, call, modelId),
+      );
     const verifyMode =
       verification && options.verify !== false ? (options.verify ?? verification.mode) : undefined;
     const threshold = options.threshold ?? semantic.threshold;
@@ -295,12 +331,11 @@ export class RecallCache {
     const read = (k: string) => this.stages.entries.read(k);
     const finding = await semantic.find(question, partition, vector, threshold, floor, read, call);
     if (semantic.mode === "shadow") return { after: shadow.watch(question, vector, finding, call, modelId) };
-    if (finding.match)
-      return { outcome: hits.semantic<T>(finding.match, finding.match.decidedBy, question, call, modelId) };
+    if (finding.match) return { outcome: serve(finding.match, finding.match.decidedBy) };
     if (!finding.nearest || !verifyMode || !verification) return {};
     const pending = { question, vector, candidate: finding.nearest, call };
     const decidedBy = await verification.decide(pending, verifyMode);
-    if (decidedBy) return { outcome: hits.semantic<T>(finding.nearest, decidedBy, question, call, modelId) };
+    if (decidedBy) return { outcome: serve(finding.nearest, decidedBy) };
     if (verifyMode === "sync") return {};
     return { after: (response) => verification.later(pending, response, "async") };
   }
@@ -309,25 +344,36 @@ export class RecallCache {
    * An exact entry past its TTL, within the call's stale-while-revalidate window: served stale, with
    * the refresh the caller starts (`outcome.refresh`). Not for a call that may not store.
    */
-  private serveStale<T>(entry: CacheEntry, stale: StaleCall): CacheOutcome<T> | undefined {
+  private serveStale<T>(entry: CacheEntry, stale: StaleCall, wanted: number): CacheOutcome<T> | undefined {
     const window = this.stages.freshness.window(stale.options);
     if (window <= 0 || stale.options.noStore || entry.expiresAt === undefined) return undefined;
     if (this.stages.clock.now() >= entry.expiresAt + window) return undefined;
-    const { hits, refresher } = this.stages;
-    const outcome = hits.stale<T>(entry, stale.call, stale.request.model.id, "revalidate", "revalidating");
+    const { hits, refresher, variants } = this.stages;
+    const outcome = variants.serve(entry, wanted, (e) =>
+      hits.stale<T>(e, stale.call, stale.request.model.id, "revalidate", "revalidating"),
+    );
     outcome.refresh = (call) => refresher.refresh(stale, call);
     return outcome;
   }
 
-  /** This process leads the call for the key: take the shared lock, unless another instance answered. */
+  /**
+   * This process leads the call for the key: take the shared lock, unless another instance answered
+   * (stored an entry, or for answer variants one more answer than the `filling` this call saw).
+   */
   private async lead<T>(
     miss: MissCall,
     settle: (outcome: CacheOutcome | undefined) => void,
+    filling = 0,
   ): Promise<Lookup<T>> {
     const wait = miss.options.waitTimeoutMs ?? this.waitTimeoutMs;
-    const won = this.stages.lock ? await this.stages.lock.acquire(miss.keys.key, wait) : {};
+    const { lock, hits, variants } = this.stages;
+    const wanted = miss.variants ?? 1;
+    const answered = (entry: CacheEntry) => variants.full(entry, wanted) || answersOf(entry).length > filling;
+    const won = lock ? await lock.acquire(miss.keys.key, wait, answered) : {};
     if (won.entry) {
-      const outcome = this.stages.hits.coalescedEntry<T>(won.entry, miss.call, miss.request.model.id);
+      const outcome = variants.serve(won.entry, wanted, (e) =>
+        hits.coalescedEntry<T>(e, miss.call, miss.request.model.id),
+      );
       settle(outcome);
       return { hit: true, outcome };
     }

@@ -19,6 +19,11 @@ export interface CacheEntry {
    */
   keepUntil?: number;
   tags?: string[];
+  /**
+   * Answer variants (`variants` option): the answers after the first (`response`), in the order
+   * they were stored. Absent on an entry holding one answer.
+   */
+  variants?: CacheResponse[];
   /** Semantic entries: the question, its partition, and its vector (base64 float32) for index rebuilds. */
   question?: string;
   partition?: string;

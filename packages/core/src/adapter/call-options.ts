@@ -1,5 +1,6 @@
 import { assertOption } from "../errors.js";
 import type { CallOptions } from "../pipeline/options.js";
+import { assertVariants } from "../pipeline/variants.js";
 
 export interface ParseCallOptionsSettings<Extra extends string> {
   /** Where the options were given, for messages: `providerOptions.recall`, `recall`, … */
@@ -27,6 +28,7 @@ const KNOWN = new Set<string>([
   "waitTimeoutMs",
   "staleWhileRevalidate",
   "grace",
+  "variants",
 ]);
 
 /**
@@ -69,7 +71,12 @@ export function parseCallOptions<Extra extends string = never>(
       call[name as (typeof BOOLEANS)[number]] = v;
     }
   }
-  const { ttl, namespace, threshold, verify, tags, waitTimeoutMs, staleWhileRevalidate, grace } = given;
+  const { ttl, namespace, threshold, verify, tags, waitTimeoutMs, staleWhileRevalidate, grace, variants } =
+    given;
+  if (variants !== undefined) {
+    assertVariants(variants, `${where}.variants`);
+    call.variants = variants;
+  }
   for (const [name, v] of [
     ["staleWhileRevalidate", staleWhileRevalidate],
     ["grace", grace],

@@ -41,6 +41,12 @@ export interface RecallSummary {
   reason?: string;
   /** Stale answers: `revalidating` (stale-while-revalidate) or `upstream failed: …` (grace). */
   staleReason?: string;
+  /**
+   * Calls wanting more than one answer (`variants`): which answer of the entry this is, from 1 (on
+   * hits the one drawn at random, on misses the one stored), of how many it holds.
+   */
+  variant?: number;
+  variants?: number;
 }
 
 export interface SavedSummary {
@@ -73,5 +79,7 @@ export function summarize(outcome: Partial<CacheOutcome> & { status: CacheStatus
   if (outcome.rejectedBecause !== undefined) summary.rejectedBecause = outcome.rejectedBecause;
   if (outcome.reason !== undefined) summary.reason = outcome.reason;
   if (outcome.staleReason !== undefined) summary.staleReason = outcome.staleReason;
+  if (outcome.variant !== undefined) summary.variant = outcome.variant;
+  if (outcome.variants !== undefined) summary.variants = outcome.variants;
   return summary;
 }

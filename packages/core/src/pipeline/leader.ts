@@ -23,10 +23,15 @@ export class CrossInstanceLock {
     private readonly clock: Clock,
   ) {}
 
-  /** The lock (the caller calls upstream, then releases it), or the answer another instance stored. */
+  /**
+   * The lock (the caller calls upstream, then releases it), or the answer another instance stored.
+   * `answered` says whether an entry read is that answer (default: any fresh entry; for answer
+   * variants, one holding more answers than the caller saw).
+   */
   async acquire(
     key: string,
     waitTimeoutMs = this.waitTimeoutMs,
+    answered: (entry: CacheEntry) => boolean = () => true,
   ): Promise<{ handle?: LockHandle; entry?: CacheEntry }> {
     const deadline = this.clock.now() + waitTimeoutMs;
     const lockKey = `${key}:lock`;
@@ -45,7 +50,7 @@ export class CrossInstanceLock {
       if (handle) {
         // Someone may have stored the answer between our read and the lock.
         const entry = await this.entries.read(key);
-        if (entry) {
+        if (entry && answered(entry)) {
           await release(handle, this.events, key);
           return { entry };
         }
@@ -55,7 +60,7 @@ export class CrossInstanceLock {
       // The holder has released: it most likely stored its answer. This read is patient (past a
       // slow store's timeout and an open breaker), as missing that answer costs a second call.
       const entry = await this.entries.read(key, { patient: true });
-      if (entry) return { entry };
+      if (entry && answered(entry)) return { entry };
     }
     return {};
   }

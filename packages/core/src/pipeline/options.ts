@@ -8,6 +8,7 @@ import { DEFAULT_THRESHOLD, type SemanticOptions } from "../semantic.js";
 import type { UserValidator } from "../validate.js";
 import { validateVerifyOptions } from "../verify/options.js";
 import type { Clock } from "./clock.js";
+import { assertVariants } from "./variants.js";
 
 export interface CacheOptions {
   /** Any Keyv instance (`@keyv/redis`, …). Default: in-memory, LRU-bounded to `maxEntries`. */
@@ -65,6 +66,19 @@ export interface CacheOptions {
   grace?: number;
   /** Entries to read as misses (and replace) when the model behind an id changed. See `Invalidate`. */
   invalidate?: Invalidate;
+  /**
+   * Answer variants for sampled calls: an entry holds up to this many answers (1 to 32). The first
+   * `variants` calls of a key go upstream, one after another, and each validated answer is kept;
+   * after that a hit serves one of them at random. Applies to sampled calls: chats whose
+   * `temperature` is unset or above 0 (a call's own `variants` applies whatever its temperature).
+   * Default 1: one answer per key, a deterministic cache. See docs/freshness.md.
+   */
+  variants?: number;
+  /**
+   * Where the draws of a hit's variant come from (uniform in [0, 1)). Default `Math.random`; a
+   * seeded one (`mulberry32` from `@recall/core/testing`) for reproducible runs.
+   */
+  random?: () => number;
 }
 
 /**
@@ -118,6 +132,11 @@ export interface CallOptions {
   staleWhileRevalidate?: number;
   /** The grace on upstream failure for this call, in ms (see `CacheOptions.grace`). */
   grace?: number;
+  /**
+   * How many answers this call wants its entry to hold (1 to 32; see `CacheOptions.variants`),
+   * whatever its temperature. `1` serves the entry's first answer.
+   */
+  variants?: number;
 }
 
 export const DAY = 86_400_000;
@@ -141,6 +160,11 @@ export function validateOptions(o: CacheOptions): void {
   positive("staleWhileRevalidate", true);
   positive("grace", true);
   if (o.invalidate !== undefined) validateInvalidate(o.invalidate);
+  if (o.variants !== undefined) assertVariants(o.variants, "variants");
+  assertOption(
+    o.random === undefined || typeof o.random === "function",
+    "random must be a function returning a number in [0, 1)",
+  );
   if (o.breaker !== undefined && o.breaker !== false) {
     assertOption(
       typeof o.breaker === "object" && o.breaker !== null,

@@ -82,7 +82,9 @@ export class Refresher {
         this.events.emit("reject", { ...stale.call, reason: verdict.reason });
         return "rejected";
       }
-      return (await this.writer.write(stale.keys, stale.call, response, stale.options)) ? "stored" : "failed";
+      // Replaces the entry, variants and all: its other answers fill again through misses.
+      const held = await this.writer.write(stale.keys, stale.call, response, stale.options);
+      return held > 0 ? "stored" : "failed";
     } finally {
       await release(taken.handle, this.events, key);
     }

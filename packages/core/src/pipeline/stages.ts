@@ -20,6 +20,7 @@ import { Purger } from "./purge.js";
 import { Refresher } from "./refresh.js";
 import { Shadow } from "./shadow.js";
 import type { TicketParts } from "./ticket.js";
+import { Variants } from "./variants.js";
 import { Verification } from "./verification.js";
 import { Writer } from "./write.js";
 
@@ -38,6 +39,7 @@ export interface Stages {
   freshness: Freshness;
   refresher: Refresher;
   clock: Clock;
+  variants: Variants;
 }
 
 /**
@@ -88,14 +90,16 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
   const verification =
     semantic && verify && new Verification(verify, semantic, updater, sync, events, prices, pool);
   const hits = new Hits(prices, events, clock);
+  const variants = new Variants(options);
   return {
     semantic,
     entries,
     hits,
     sync,
-    tickets: { events, validators, writer, hits, clock },
+    tickets: { events, validators, writer, hits, clock, variants },
     freshness,
     clock,
+    variants,
     refresher: new Refresher(entries, writer, validators, lock || undefined, events),
     lock,
     purger,

@@ -11,6 +11,7 @@ import type { Hits } from "./hits.js";
 import { release } from "./leader.js";
 import type { CallOptions } from "./options.js";
 import type { CacheOutcome, CallInfo, LookupMiss } from "./outcome.js";
+import type { Variants } from "./variants.js";
 import { verdictOf } from "./verdict.js";
 import type { Writer } from "./write.js";
 
@@ -20,6 +21,7 @@ export interface TicketParts {
   writer: Writer;
   hits: Hits;
   clock: Clock;
+  variants: Variants;
 }
 
 /**
@@ -43,11 +45,18 @@ export interface MissCall {
   after?: (response: CacheResponse) => void;
   /** The exact entry past its TTL (still kept), and the call's grace: served by `rescue` within it. */
   stale?: { entry: CacheEntry; grace: number };
+  /**
+   * How many answers the call wants its entry to hold (`variants`, default 1). Above 1, a miss's
+   * answer is appended to a fresh entry holding fewer, and a stale one served is drawn among them.
+   */
+  variants?: number;
 }
 
 export function missTicket<T>(parts: TicketParts, miss: MissCall): LookupMiss<T> {
   const { events, validators, writer, hits, clock } = parts;
   const { status, request, keys, call, options, settle, handle, after, stale } = miss;
+  // A bypass (noCache, forceRefresh) replaces the entry, as it always did; a miss may fill it.
+  const wanted = status === "miss" ? (miss.variants ?? 1) : 1;
   if (status === "miss") events.emit("miss", call);
   let done = false;
   const fail = () => {
@@ -99,7 +108,11 @@ export function missTicket<T>(parts: TicketParts, miss: MissCall): LookupMiss<T>
           outcome.rejectedBecause = verdict.reason;
           events.emit("reject", { ...call, reason: verdict.reason });
         } else {
-          if (!options.noStore) outcome.stored = await writer.write(keys, call, response, options);
+          if (!options.noStore) {
+            const held = await writer.write(keys, call, response, options, wanted);
+            outcome.stored = held > 0;
+            if (held > 0 && wanted > 1) Object.assign(outcome, { variant: held, variants: held });
+          }
           after?.(response);
         }
       } catch (error) {
@@ -124,7 +137,9 @@ export function missTicket<T>(parts: TicketParts, miss: MissCall): LookupMiss<T>
       }
       done = true;
       const reason = `upstream failed: ${error instanceof Error ? error.message : String(error)}`;
-      const outcome = hits.stale<T>(stale.entry, call, request.model.id, "grace", reason);
+      const outcome = parts.variants.serve(stale.entry, miss.variants ?? 1, (entry) =>
+        hits.stale<T>(entry, call, request.model.id, "grace", reason),
+      );
       settle?.(outcome as CacheOutcome);
       void release(handle, events, keys.key);
       return outcome;

@@ -10,11 +10,13 @@ import type { IndexSync } from "./index-sync.js";
 import { embedQuestion } from "./meaning.js";
 import type { CallOptions } from "./options.js";
 import type { CallInfo } from "./outcome.js";
+import { answersOf, withVariant } from "./variants.js";
 
 /**
  * The write stage: a validated answer becomes an entry (with its TTL, tags, and, when matched by
  * meaning, its question and vector), is stored, and its vector is added to the index and sent to
- * the other instances. A store that fails is a dropped write (`false`), never an error to the caller.
+ * the other instances; or, for answer variants, is appended to the entry (`variants.ts`). A store
+ * that fails is a dropped write (0), never an error to the caller.
  */
 export class Writer {
   constructor(
@@ -27,14 +29,37 @@ export class Writer {
     private readonly freshness: Freshness,
   ) {}
 
+  /**
+   * Stores `response` under `keys.key`: how many answers the entry holds then (0: not stored).
+   * With `variants` > 1 (a miss of a call wanting that many answers), a fresh entry holding fewer
+   * gets it appended, keeping its age and expiry; one already holding them (filled meanwhile by
+   * another instance) stores nothing. Otherwise the entry is replaced.
+   */
   async write(
     keys: RequestKeys,
     call: CallInfo,
     response: CacheResponse,
     options: CallOptions,
-  ): Promise<boolean> {
-    const ttl = options.ttl ?? this.defaultTtl;
+    variants = 1,
+  ): Promise<number> {
     const now = this.clock.now();
+    if (variants > 1) {
+      const existing = await this.entries.read(keys.key);
+      const until = existing && (existing.keepUntil ?? existing.expiresAt);
+      if (existing && (until === undefined || until > now)) {
+        const held = answersOf(existing).length;
+        if (held >= variants) return 0;
+        const ok = await this.entries.store.set(
+          keys.key,
+          withVariant(existing, response),
+          until === undefined ? undefined : until - now,
+        );
+        if (!ok) return 0;
+        this.events.emit("store", { ...call, ...(existing.ttl ? { ttl: existing.ttl } : {}) });
+        return held + 1;
+      }
+    }
+    const ttl = options.ttl ?? this.defaultTtl;
     // Kept past its TTL for as long as it may be served stale (stale-while-revalidate, grace).
     const kept = ttl > 0 ? this.freshness.keepPastTtl(options) : 0;
     const entry: CacheEntry = {
@@ -55,7 +80,7 @@ export class Writer {
       entry.embedder = this.semantic!.embedder.id;
     }
     const ok = await this.entries.store.set(keys.key, entry, ttl > 0 ? ttl + kept : undefined);
-    if (!ok) return false;
+    if (!ok) return 0;
     if (embedded) {
       const { partition, vector } = embedded;
       await this.semantic!.add(keys.key, call.namespace, partition, vector);
@@ -65,6 +90,6 @@ export class Writer {
       });
     }
     this.events.emit("store", { ...call, ...(ttl > 0 ? { ttl } : {}) });
-    return true;
+    return 1;
   }
 }
