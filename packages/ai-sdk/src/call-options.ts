@@ -7,8 +7,8 @@ export type ReplayPace = "instant" | "original" | number;
 /**
  * Per-call controls, given as `providerOptions: { recall: { ... } }` on `generateText`, `streamText`, ….
  * Core's call options (`noCache`, `noStore`, `forceRefresh`, `ttl`, `namespace`, `threshold`,
- * `semantic`, `verify`, `tags`, `waitTimeoutMs`) steer the cache and never enter the key; `context`
- * does.
+ * `semantic`, `verify`, `tags`, `waitTimeoutMs`, `staleWhileRevalidate`, `grace`, `variants`) steer
+ * the cache and never enter the key; `context` does.
  * Read by core's `parseCallOptions`, which refuses a member of the wrong type or one not listed.
  */
 export interface RecallProviderOptions extends CallOptions {
