@@ -2,6 +2,21 @@ export type { CacheControl } from "./cache-control.js";
 export { parseCacheControl } from "./cache-control.js";
 export type { NamespaceOption, RequestCacheOptions } from "./call-options.js";
 export { DEFAULT_NAMESPACE_HEADER, requestCallOptions, VERIFY_HEADER } from "./call-options.js";
+export type {
+  DashboardAuth,
+  DashboardHandler,
+  DashboardOptions,
+  EntryDetail,
+  EntrySearch,
+  EntrySummary,
+  PointCounts,
+  RejectRecord,
+  SemanticHitRecord,
+  SeriesPoint,
+  StatsPoint,
+  StatsSource,
+} from "./dashboard/index.js";
+export { cacheStatsSource, DashboardRecorder, dashboard, isLoopbackAddress } from "./dashboard/index.js";
 export type { ApiErrorBody } from "./errors.js";
 export { ApiError, bodyErrorHandler } from "./errors.js";
 export type { FeedbackHandlerOptions } from "./feedback.js";
