@@ -134,9 +134,20 @@ export function openCluster(rootNodes: string[], onError: (error: Error) => void
  * failed primary would fail until the process restarts, even after a replica took over.
  */
 function watchCluster(cluster: RedisClusterLike, onError: (error: Error) => void): void {
-  cluster.on("error", onError);
+  // Once per client, however many of the store, lock and bus share it; each distinct `onError` hears.
+  const heard = errorListeners.get(cluster);
+  if (heard) {
+    heard.add(onError);
+    return;
+  }
+  const listeners = new Set([onError]);
+  errorListeners.set(cluster, listeners);
+  const tell = (error: Error) => {
+    for (const listener of listeners) listener(error);
+  };
+  cluster.on("error", tell);
   cluster.on("node-error", (error: Error) => {
-    onError(error);
+    tell(error);
     rediscover(cluster);
   });
   cluster.on("connect", () => {
@@ -145,6 +156,7 @@ function watchCluster(cluster: RedisClusterLike, onError: (error: Error) => void
   });
 }
 
+const errorListeners = new WeakMap<RedisClusterLike, Set<(error: Error) => void>>();
 const connectedOnce = new WeakSet<RedisClusterLike>();
 
 /**
