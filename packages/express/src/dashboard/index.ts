@@ -4,7 +4,7 @@ import express, { type Request, type RequestHandler, type Response, Router } fro
 import { ApiError, bodyErrorToApiError, sendApiError } from "../errors.js";
 import { accessGuard, type DashboardAuth } from "./access.js";
 import { findEntry, searchEntries } from "./entries.js";
-import { dashboardPage, PAGE_SCRIPT, PAGE_STYLE } from "./page.js";
+import { dashboardPage, PAGE_ICON, PAGE_SCRIPT, PAGE_STYLE } from "./page.js";
 import { DashboardRecorder } from "./recorder.js";
 import { cacheStatsSource, type StatsSource } from "./stats-source.js";
 
@@ -88,6 +88,10 @@ export function dashboard(cache: RecallCache, options: DashboardOptions = {}): D
   router.get("/app.js", (_req, res) => {
     res.setHeader("Content-Type", "text/javascript; charset=utf-8");
     res.end(PAGE_SCRIPT);
+  });
+  router.get("/favicon.svg", (_req, res) => {
+    res.setHeader("Content-Type", "image/svg+xml");
+    res.end(PAGE_ICON);
   });
   router.get("/app.css", (_req, res) => {
     res.setHeader("Content-Type", "text/css; charset=utf-8");

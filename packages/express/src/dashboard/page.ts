@@ -11,6 +11,9 @@ export function escapeHtml(text: string): string {
 /** The page's script: the client function's own source, run once (no bundler, no CDN). */
 export const PAGE_SCRIPT = `"use strict";\n(${dashboardClient.toString()})();\n`;
 
+/** A small icon, so the browser does not ask the app's root for /favicon.ico. */
+export const PAGE_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f6fb2"/><path d="M4 12V4h4a2.5 2.5 0 0 1 0 5H4m4 0 3 3" stroke="#fff" stroke-width="1.6" fill="none"/></svg>`;
+
 export const PAGE_STYLE = `
 :root { color-scheme: light; --fg: #1d232b; --muted: #5d6673; --line: #dfe3e8; --bg: #f6f7f9; --card: #fff; }
 * { box-sizing: border-box; }
@@ -66,6 +69,7 @@ export function dashboardPage(title: string): string {
 <meta name="referrer" content="no-referrer">
 <title>${t}</title>
 <link rel="stylesheet" href="app.css">
+<link rel="icon" href="favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header><h1>${t}</h1><span id="source">loading…</span><span id="updated"></span></header>
