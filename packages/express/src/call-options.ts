@@ -39,7 +39,14 @@ export const DEFAULT_NAMESPACE_HEADER = "x-recall-namespace";
  * answer is served to. Your `callOptions(req)` wins over it.
  */
 export const VERIFY_HEADER = "x-recall-verify";
+/**
+ * How many answers this request's entry keeps (1 to 32: answer variants, docs/freshness.md), for
+ * clients that cannot set call options otherwise. Any caller may set it: it changes how many
+ * upstream calls fill an entry, not whom an answer is served to. Your `callOptions(req)` wins.
+ */
+export const VARIANTS_HEADER = "x-recall-variants";
 const MAX_NAMESPACE_LENGTH = 200;
+const MAX_VARIANTS = 32;
 
 /**
  * Checks the namespace options at creation (throws `RECALL_INVALID_OPTION`), so a mistake fails at
@@ -81,9 +88,9 @@ export function checkRequestCacheOptions(options: RequestCacheOptions): void {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
- * The cache call options an HTTP request asks for: `Cache-Control`, `X-Recall-Verify`, namespace
- * (the function, the string, or the header when trusted), and your own. A bad namespace or
- * `X-Recall-Verify` throws a 400 `ApiError`.
+ * The cache call options an HTTP request asks for: `Cache-Control`, `X-Recall-Verify`,
+ * `X-Recall-Variants`, namespace (the function, the string, or the header when trusted), and your
+ * own. A bad namespace, `X-Recall-Verify` or `X-Recall-Variants` throws a 400 `ApiError`.
  * Synchronous unless the namespace function is async (a hit should not wait on extra ticks).
  */
 export function requestCallOptions(
@@ -108,9 +115,11 @@ export function requestCallOptions(
 function combine(req: Request, options: RequestCacheOptions, namespace: string | undefined): CallOptions {
   const control = parseCacheControl(req.headers["cache-control"]);
   const verify = verifyOf(req.headers[VERIFY_HEADER]);
+  const variants = variantsOf(req.headers[VARIANTS_HEADER]);
   const defaults: CallOptions = {
     ...control,
     ...(verify === undefined ? {} : { verify }),
+    ...(variants === undefined ? {} : { variants }),
     ...(namespace === undefined ? {} : { namespace }),
   };
   return parseCallOptions(options.callOptions?.(req), { where: "callOptions(req)", defaults }).call;
@@ -127,6 +136,20 @@ function verifyOf(header: string | string[] | undefined): CallOptions["verify"] 
     `The X-Recall-Verify header must be sync, async or off, got ${JSON.stringify(value.slice(0, 40))}.`,
     null,
     "invalid_recall_verify",
+  );
+}
+
+/** `X-Recall-Variants` as a call option: an integer from 1 to 32; absent stays undefined. */
+function variantsOf(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const value = (Array.isArray(header) ? header.join(",") : header).trim();
+  const n = /^\d{1,2}$/.test(value) ? Number(value) : Number.NaN;
+  if (n >= 1 && n <= MAX_VARIANTS) return n;
+  throw new ApiError(
+    400,
+    `The X-Recall-Variants header must be an integer from 1 to ${MAX_VARIANTS}, got ${JSON.stringify(value.slice(0, 40))}.`,
+    null,
+    "invalid_recall_variants",
   );
 }
 
