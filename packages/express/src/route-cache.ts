@@ -37,8 +37,9 @@ export interface RouteCacheOptions extends RequestCacheOptions {
  * answered by the middleware itself (the route does not run); on a miss the route runs, and its JSON
  * answer is stored when the status is 2xx and the engine's validation accepts it. Concurrent
  * identical requests run the route once. Adds `X-Recall-Cache` (on hits `X-Recall-Id`, for
- * `feedbackHandler`; on semantic hits `X-Recall-Similarity` and `X-Recall-Decided-By`) to the
- * response and honours the request's `Cache-Control` and `X-Recall-Verify`.
+ * `feedbackHandler`; on semantic hits `X-Recall-Similarity` and `X-Recall-Decided-By`; with answer
+ * variants `X-Recall-Variant`) to the response and honours the request's `Cache-Control`,
+ * `X-Recall-Verify` and `X-Recall-Variants`.
  *
  * @example
  * app.post(

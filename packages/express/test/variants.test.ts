@@ -1,8 +1,9 @@
-import type { CacheOptions } from "@recall/core";
+import { type CacheOptions, createCache } from "@recall/core";
 import { mulberry32 } from "@recall/core/testing";
+import express from "express";
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
-import type { OpenAIProxyOptions } from "../src/index.js";
+import { type OpenAIProxyOptions, routeCache } from "../src/index.js";
 import { chat, type ProxyFixture, proxyFixture } from "./helpers.js";
 
 let fx: ProxyFixture | undefined;
@@ -122,5 +123,31 @@ describe("openAIProxy: answer variants", () => {
     for (let i = 0; i < 20; i++) seen.add(contentOf(await post(fx.app, chat(TAGLINE))));
     expect([...seen].sort()).toEqual(["Tagline, version 1.", "Tagline, version 3."]);
     expect(fx.mock.count("chat")).toBe(3);
+  });
+
+  it("routeCache: a route's chat answers fill the variants, then hits serve them (X-Recall-Variant)", async () => {
+    const cache = createCache({ variants: 2, random: mulberry32(8) });
+    let runs = 0;
+    const app = express();
+    const toRequest = (req: express.Request) => ({
+      model: { provider: "acme", id: "writer-1" },
+      messages: [{ role: "user" as const, content: `Tagline for: ${req.body.shop}` }],
+    });
+    app.post("/tagline", express.json(), routeCache({ cache, toRequest }), (_req, res) => {
+      res.json({ tagline: `version ${++runs}` });
+    });
+    const ask = () => request(app).post("/tagline").send({ shop: "coffee" });
+    expect((await ask()).headers["x-recall-cache"]).toBe("MISS");
+    expect((await ask()).headers["x-recall-cache"]).toBe("MISS");
+    const seen = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const hit = await ask();
+      expect(hit.headers["x-recall-cache"]).toBe("HIT");
+      const [variant] = (hit.headers["x-recall-variant"] as string).split("/");
+      expect(hit.body).toEqual({ tagline: `version ${variant}` });
+      seen.add(hit.body.tagline);
+    }
+    expect(seen.size).toBe(2);
+    expect(runs).toBe(2);
   });
 });
