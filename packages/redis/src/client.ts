@@ -130,8 +130,9 @@ export function openCluster(rootNodes: string[], onError: (error: Error) => void
 /**
  * Listens to a cluster client's errors (a cluster that fails to rediscover emits `error`, which would
  * crash the process unheard) and heals it after a node failure. node-redis 5 re-reads the cluster's
- * shape only on a MOVED or ASK reply, which a dead primary never sends: without this, the slots of a
- * failed primary would fail until the process restarts, even after a replica took over.
+ * shape only on a MOVED or ASK reply, which a dead primary never sends (redis/node-redis#2806):
+ * without this, the slots of a failed primary would fail until the process restarts, even after a
+ * replica took over.
  */
 function watchCluster(cluster: RedisClusterLike, onError: (error: Error) => void): void {
   // Once per client, however many of the store, lock and bus share it; each distinct `onError` hears.
@@ -331,11 +332,18 @@ export function sendBounded(
   ms: number,
   key?: string,
 ): Promise<unknown> {
-  if (isReady(client)) return withTimeout(send(client, args, key), ms, args[0]!);
   const started = Date.now();
-  return withTimeout(firstConnection(client), ms, args[0]!).then(() =>
-    withTimeout(send(client, args, key), Math.max(1, ms - (Date.now() - started)), args[0]!),
-  );
+  const sent = isReady(client)
+    ? withTimeout(send(client, args, key), ms, args[0]!)
+    : withTimeout(firstConnection(client), ms, args[0]!).then(() =>
+        withTimeout(send(client, args, key), Math.max(1, ms - (Date.now() - started)), args[0]!),
+      );
+  if (!isCluster(client)) return sent;
+  // A timeout too: a node that stopped answering (silence, no error) may have been replaced.
+  return sent.catch((error: unknown) => {
+    rediscover(client);
+    throw error;
+  });
 }
 
 /**
