@@ -8,6 +8,18 @@ export type {
   RedisConnection,
 } from "./client.js";
 export { failFastClientOptions, failFastClusterOptions } from "./client.js";
+export type {
+  FleetLatency,
+  FleetLatencyFigure,
+  FleetModelStats,
+  FleetPoint,
+  FleetRange,
+  FleetSeriesOptions,
+  FleetSnapshot,
+  FleetStats,
+  FleetStatsOptions,
+} from "./fleet-stats.js";
+export { fleetStats } from "./fleet-stats.js";
 export type { RedisLock, RedisLockOptions } from "./lock.js";
 export { createRedisLock } from "./lock.js";
 export type { RedisRecall, RedisRecallOptions } from "./recall.js";
