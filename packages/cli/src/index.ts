@@ -9,6 +9,8 @@ export {
   readPairs,
   runCalibrate,
 } from "./calibrate.js";
+export type { DashboardArgs, DashboardModules, RunningDashboard } from "./dashboard.js";
+export { DASHBOARD_HELP, parseDashboardArgs, redactUrl, runDashboard, startDashboard } from "./dashboard.js";
 export type { TransformersModule } from "./local-embedder.js";
 export { loadLocalEmbedder } from "./local-embedder.js";
 export { HELP, main } from "./main.js";

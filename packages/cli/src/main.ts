@@ -4,6 +4,7 @@
  */
 import { parseOptions } from "./args.js";
 import { type CliIO, runCalibrate } from "./calibrate.js";
+import { runDashboard } from "./dashboard.js";
 import { UsageError } from "./usage-error.js";
 
 export const HELP = `Usage: recall <command> [options]
@@ -11,6 +12,7 @@ export const HELP = `Usage: recall <command> [options]
 Commands:
   calibrate --pairs FILE.jsonl   measure precision, recall and false-hit rate per similarity
                                  threshold on your own labelled question pairs
+  dashboard --redis URL          serve the dashboard of a cache on Redis at http://127.0.0.1:8790/
 
 Run recall <command> --help for its options.`;
 
@@ -26,6 +28,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     switch (command) {
       case "calibrate":
         return await runCalibrate(rest, io);
+      case "dashboard":
+        return await runDashboard(rest, io);
       case "help":
         io.stdout(HELP);
         return 0;
