@@ -37,6 +37,7 @@ const suites: Suite[] = [
   },
   { id: "redis", title: "Many instances on Redis", module: "packages/redis/bench/index.ts" },
   { id: "cluster", title: "Redis Cluster: hits and a failover", module: "bench/src/cluster.ts" },
+  { id: "fleet", title: "Fleet stats on an exact hit (Redis)", module: "bench/src/fleet-stats.ts" },
   { id: "load", title: "Semantic matching under load", module: "bench/src/load.ts" },
   { id: "aisdk", title: "AI SDK middleware", module: "packages/ai-sdk/bench/index.ts" },
   { id: "langchain", title: "LangChain adapter", module: "packages/langchain/bench/index.ts" },
