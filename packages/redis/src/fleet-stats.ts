@@ -601,39 +601,27 @@ class FleetStatsImpl implements FleetStats {
   }
 
   /**
-   * The keys that hold [from, to) and the range they cover: whole hour keys where an hour is rolled up
-   * and either wholly inside the range or too old for its minute keys; minute keys elsewhere.
+   * The keys that hold [from, to), hour by hour: the hour key where the hour is rolled up and either
+   * wholly inside the range or too old for its minute keys (the range is then widened to the hour);
+   * else its minute keys while they are kept; else the hour key (nothing left to read but a late flush).
    */
-  private async plan(
-    from: number,
-    to: number,
-    now: number,
-  ): Promise<{ keys: string[]; from: number; to: number }> {
-    const keys: string[] = [];
-    let start = Number.POSITIVE_INFINITY;
-    let end = Number.NEGATIVE_INFINITY;
-    if (to <= from) return { keys, from, to };
+  private async plan(from: number, to: number, now: number): Promise<Array<{ at: number; keys: string[] }>> {
+    if (to <= from) return [];
     const hours: number[] = [];
     for (let h = Math.floor(from / this.hourMs); h <= Math.floor((to - 1) / this.hourMs); h++) hours.push(h);
     const rolled = await this.rolledHours(hours);
-    for (const [i, h] of hours.entries()) {
+    return hours.map((h, i) => {
       const hStart = h * this.hourMs;
       const hEnd = hStart + this.hourMs;
       const whole = hStart >= from && hEnd <= to;
       const minutesGone = hStart + this.minuteMs + this.keepMinutesMs <= now;
-      if (rolled[i] && (whole || minutesGone)) {
-        keys.push(this.hourKey(h));
-        start = Math.min(start, hStart);
-        end = Math.max(end, hEnd);
-        continue;
-      }
+      if ((rolled[i] && whole) || minutesGone) return { at: hStart, keys: [this.hourKey(h)] };
+      const keys: string[] = [];
       const m0 = Math.floor(Math.max(from, hStart) / this.minuteMs);
       const m1 = Math.ceil(Math.min(to, hEnd) / this.minuteMs);
       for (let m = m0; m < m1; m++) keys.push(this.minuteKey(m));
-      start = Math.min(start, m0 * this.minuteMs);
-      end = Math.max(end, m1 * this.minuteMs);
-    }
-    return { keys, from: start, to: end };
+      return { at: m0 * this.minuteMs, keys };
+    });
   }
 
   async snapshot(range: FleetRange = {}): Promise<FleetSnapshot> {
@@ -643,8 +631,16 @@ class FleetStatsImpl implements FleetStats {
     const to = range.to ?? now + 1;
     const plan = await this.plan(from, to, now);
     const slots: Slots = new Map();
-    for (const reply of await this.read(plan.keys)) addHash(slots, reply);
-    return snapshotOf(slots, plan.from, plan.to);
+    for (const reply of await this.read(plan.flatMap((p) => p.keys))) addHash(slots, reply);
+    const start = plan[0]?.at ?? from;
+    const last = plan.at(-1);
+    // Read whole hours end on the hour; minute keys on their minute.
+    const end = !last
+      ? to
+      : last.keys[0]?.includes(":h:")
+        ? last.at + this.hourMs
+        : Math.ceil(to / this.minuteMs) * this.minuteMs;
+    return snapshotOf(slots, start, end);
   }
 
   async series(options: FleetSeriesOptions = {}): Promise<FleetPoint[]> {
@@ -658,12 +654,16 @@ class FleetStatsImpl implements FleetStats {
     const keep = step === "minute" ? this.keepMinutesMs : this.keepHoursMs;
     const from = Math.max(requested, now - keep);
     const buckets: Array<{ at: number; keys: string[] }> = [];
-    for (let b = Math.floor(from / stepMs); b * stepMs < to; b++) {
-      const at = b * stepMs;
-      buckets.push({
-        at,
-        keys: step === "minute" ? [this.minuteKey(b)] : (await this.plan(at, at + stepMs, now)).keys,
-      });
+    if (step === "hour") {
+      // Each hour whole: from its hour key, or its minute keys while it is not rolled up.
+      const start = Math.floor(from / stepMs) * stepMs;
+      for (const group of await this.plan(start, Math.ceil(to / stepMs) * stepMs, now)) {
+        buckets.push({ at: Math.floor(group.at / stepMs) * stepMs, keys: group.keys });
+      }
+    } else {
+      for (let b = Math.floor(from / stepMs); b * stepMs < to; b++) {
+        buckets.push({ at: b * stepMs, keys: [this.minuteKey(b)] });
+      }
     }
     const replies = await this.read(buckets.flatMap((b) => b.keys));
     const running: Slots = new Map();
