@@ -108,6 +108,97 @@ describe("fleetStats", () => {
     await cache.close();
   });
 
+  it("counts every event kind as core's stats do", async () => {
+    const cache = createCache();
+    const fleet = track(fleetStats(cache, { redis: REDIS_URL, prefix: prefix() }));
+    // The engine's own emitter (private to core): every kind of event, as the engine would send it.
+    const emit = (name: string, event: object) =>
+      (cache as unknown as { events: { emit(n: string, e: object): void } }).events.emit(name, event);
+    const saved = (k: number) => ({ inputTokens: 10 * k, outputTokens: 3 * k, usd: 0.00013 * k });
+    for (let i = 0; i < 24; i++) {
+      const base = {
+        namespace: i % 3 === 0 ? "a" : "b|c%d", // separators in names are escaped
+        key: `k${i}`,
+        model: i % 2 === 0 ? "openai:gpt-4.1" : "anthropic:claude",
+        startedAt: performance.now() - i,
+      };
+      const decision = (["same", "different", "unsure"] as const)[i % 3];
+      emit("hit", { ...base, saved: saved(i), ageMs: 5, ms: 0.05 + i / 100 });
+      emit("semantic-hit", {
+        ...base,
+        saved: saved(1),
+        ageMs: 1,
+        ms: 3,
+        similarity: 0.98,
+        question: "q",
+        matchedQuestion: "m",
+        decidedBy: (["threshold", "alias", "verifier", "learned"] as const)[i % 4],
+        id: `id${i}`,
+      });
+      emit("stale", {
+        ...base,
+        saved: saved(2),
+        ageMs: 9,
+        ms: 1,
+        cause: i % 2 ? "grace" : "revalidate",
+        staleReason: "ttl",
+      });
+      emit("refresh", { ...base, result: (["stored", "rejected", "failed", "skipped"] as const)[i % 4] });
+      emit("coalesced", { ...base, saved: saved(1), ms: 40 });
+      emit("miss", base);
+      emit(i % 5 ? "store" : "reject", { ...base, reason: "refused" });
+      emit("bypass", { ...base, reason: "noCache" });
+      emit("semantic-reject", { ...base, similarity: 0.97, candidate: "c", reason: "numbers differ" });
+      emit("semantic-skip", { ...base, reason: "unknown tokens" });
+      emit("semantic-shed", { ...base, during: "lookup", cause: "budget", reason: "slow" });
+      emit("verify", {
+        ...base,
+        candidateKey: "c",
+        similarity: 0.9,
+        mode: "sync",
+        decision,
+        ...(i % 7 === 0 ? { failed: "timeout" } : {}),
+        ms: 120.5,
+        cost: saved(0.1),
+      });
+      emit("promote", { ...base, entryKey: "e", alias: "a", similarity: 0.9 });
+      emit("feedback", {
+        namespace: base.namespace,
+        key: base.key,
+        kind: "semantic",
+        wrong: i % 2 === 0,
+        action: "x",
+      });
+      emit("shadow", {
+        ...base,
+        similarity: 0.9,
+        candidate: "c",
+        wouldHit: i % 2 === 0,
+        decision,
+        answersAgree: i % 3 === 0,
+        saved: saved(3),
+      });
+      emit("error", { error: new Error("x"), ...(i % 2 ? { namespace: base.namespace } : {}) });
+    }
+    await fleet.flush();
+    const local = cache.stats.snapshot();
+    const shared = await fleet.snapshot();
+    expect(rounded(shared.total)).toEqual(rounded(local.total));
+    expect(Object.keys(shared.namespaces).sort()).toEqual(Object.keys(local.namespaces).sort());
+    for (const ns of Object.keys(local.namespaces)) {
+      expect(rounded(shared.namespaces[ns])).toEqual(rounded(local.namespaces[ns]));
+    }
+    expect(shared.latency.byKind.exact.count).toBe(24);
+    expect(shared.latency.byKind.semantic.p50).toBeCloseTo(3, 0);
+    expect(shared.latency.byKind.coalesced.p95).toBeGreaterThan(40 * 0.9);
+    expect(shared.latency.byKind.coalesced.p95).toBeLessThan(40 * 1.1);
+    expect(shared.latency.misses.count).toBe(24);
+    expect(
+      shared.models.find((m) => m.namespace === "b|c%d" && m.model === "anthropic:claude")?.stats.hits,
+    ).toBe(8);
+    await cache.close();
+  });
+
   it("sums two processes on one Redis", async () => {
     const p = prefix();
     const child = promisify(execFile)(
