@@ -1,3 +1,4 @@
+import { type Attributes, trace } from "@opentelemetry/api";
 import { Coalescer } from "./coalesce.js";
 import type { Embedder } from "./embedder.js";
 import type { CacheEntry } from "./entry.js";
@@ -22,6 +23,8 @@ import type { CacheRequest } from "./request.js";
 import type { CacheResponse } from "./response.js";
 import type { SemanticMatch, SemanticMatcher } from "./semantic.js";
 import { StatsCollector } from "./stats.js";
+import { attr, callAttributes, traced } from "./telemetry.js";
+import { TelemetryMetrics } from "./telemetry-metrics.js";
 
 export type { CacheOptions, CallOptions, Invalidate } from "./pipeline/options.js";
 export type { CacheOutcome, CacheStatus, Lookup, LookupMiss, RefreshResult } from "./pipeline/outcome.js";
@@ -49,6 +52,9 @@ export class RecallCache {
   /** How long a call waits for an identical one in flight, unless its call options say otherwise. */
   readonly waitTimeoutMs: number;
   private readonly started: Promise<void>;
+  private readonly telemetry: TelemetryMetrics;
+  /** Whether spans carry the question's text (`telemetry.questions`). */
+  private readonly traceQuestions: boolean;
   private releaseEmbedder: (() => Promise<void>) | undefined;
 
   constructor(options: CacheOptions = {}) {
@@ -58,6 +64,8 @@ export class RecallCache {
     this.caseInsensitive = options.caseInsensitive ?? false;
     this.waitTimeoutMs = options.waitTimeoutMs ?? 60_000;
     this.stats = new StatsCollector(this.events);
+    this.telemetry = new TelemetryMetrics(this.events);
+    this.traceQuestions = options.telemetry?.questions === true;
     this.stages = buildStages(options, this.events, this.prefix);
     this.semantic = this.stages.semantic;
     const embedder = options.semantic?.embedder;
@@ -96,7 +104,11 @@ export class RecallCache {
     }
     let response: CacheResponse<T>;
     try {
-      response = await call();
+      response = await traced(
+        "recall.upstream",
+        { [attr.namespace]: lookup.namespace, [attr.key]: lookup.key },
+        call,
+      );
     } catch (error) {
       // Within the grace period, the stale entry is the answer; otherwise the error is.
       const stale = lookup.rescue(error);
@@ -111,13 +123,18 @@ export class RecallCache {
    * ticket to `commit` with the fresh answer (or `fail`). Never rejects: should anything in the
    * engine throw, it is an `error` event and a pass-through ticket.
    */
-  async lookup<T>(request: CacheRequest, options: CallOptions = {}): Promise<Lookup<T>> {
-    try {
-      return await this.find<T>(request, options);
-    } catch (error) {
-      this.reportError("cache lookup failed; the call goes on uncached", error);
-      return passThrough(options.namespace ?? this.namespace, "cache lookup failed");
-    }
+  lookup<T>(request: CacheRequest, options: CallOptions = {}): Promise<Lookup<T>> {
+    return traced("recall.lookup", {}, async (span) => {
+      let found: Lookup<T>;
+      try {
+        found = await this.find<T>(request, options);
+      } catch (error) {
+        this.reportError("cache lookup failed; the call goes on uncached", error);
+        found = passThrough(options.namespace ?? this.namespace, "cache lookup failed");
+      }
+      span.setAttributes(lookupAttributes(found));
+      return found;
+    });
   }
 
   /**
@@ -166,6 +183,9 @@ export class RecallCache {
       model: `${request.model.provider}:${request.model.id}`,
       startedAt: performance.now(),
     };
+    const span = trace.getActiveSpan();
+    span?.setAttributes(callAttributes(call));
+    if (this.traceQuestions && keys.question !== undefined) span?.setAttribute(attr.question, keys.question);
     const modelId = request.model.id;
     const { variants } = this.stages;
     // How many answers the call wants its entry to hold (`variants`, docs/freshness.md).
@@ -289,6 +309,7 @@ export class RecallCache {
     this.releaseEmbedder = undefined;
     await release?.().catch((error: unknown) => this.reportError("releasing the embedder failed", error));
     this.stats.close();
+    this.telemetry.close();
   }
 
   /** Loads the embedder's model ahead of the first question; a failure is reported, not thrown. */
@@ -390,4 +411,15 @@ export class RecallCache {
  */
 export function createCache(options: CacheOptions = {}): RecallCache {
   return new RecallCache(options);
+}
+
+/** What a lookup span says about how it ended. */
+function lookupAttributes(found: Lookup): Attributes {
+  if (!found.hit) return { [attr.status]: found.status, [attr.namespace]: found.namespace };
+  const { outcome } = found;
+  return {
+    [attr.status]: outcome.status,
+    ...(outcome.similarity === undefined ? {} : { [attr.similarity]: outcome.similarity }),
+    ...(outcome.decidedBy === undefined ? {} : { [attr.decidedBy]: outcome.decidedBy }),
+  };
 }

@@ -5,6 +5,7 @@ import { errorCodes, type RecallError, toRecallError } from "./errors.js";
 import type { Emitter } from "./events.js";
 import { defaultGuard, type SemanticGuard } from "./guard.js";
 import { sha256 } from "./keys.js";
+import { attr, callAttributes, traced } from "./telemetry.js";
 import { sameVectorReason, uncomparableReason, unrepresentedReason } from "./unreadable.js";
 import type { VectorIndex } from "./vector-index.js";
 import type { VerifyOptions } from "./verify/options.js";
@@ -169,7 +170,25 @@ export class SemanticMatcher {
    * (the call's, or the entry's own if feedback raised it) is the match; else the best one left is
    * `nearest`.
    */
-  async find(
+  find(
+    question: string,
+    partition: string,
+    vector: Float32Array,
+    threshold: number,
+    floor: number,
+    read: EntryReader,
+    base: { namespace: string; key: string; model: string },
+  ): Promise<SemanticFinding> {
+    return traced("recall.search", callAttributes(base), async (span) => {
+      const finding = await this.search(question, partition, vector, threshold, floor, read, base);
+      const best = finding.match ?? finding.nearest;
+      span.setAttribute(attr.outcome, finding.match ? "match" : finding.nearest ? "nearest" : "none");
+      if (best) span.setAttribute(attr.similarity, best.similarity);
+      return finding;
+    });
+  }
+
+  private async search(
     question: string,
     partition: string,
     vector: Float32Array,

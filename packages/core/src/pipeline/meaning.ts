@@ -1,6 +1,7 @@
 import type { Emitter } from "../events.js";
 import type { RequestKeys } from "../keys.js";
 import type { SemanticMatcher } from "../semantic.js";
+import { attr, callAttributes, traced } from "../telemetry.js";
 import type { CallInfo } from "./outcome.js";
 
 export interface Embedded {
@@ -28,10 +29,26 @@ export async function embedQuestion(
   during: "lookup" | "store",
 ): Promise<Embedded | undefined> {
   if (!semantic || keys.partition === undefined || keys.question === undefined) return undefined;
-  const read = await semantic.read(
-    keys.question,
-    keys.key,
-    during === "lookup" ? semantic.budgetMs : undefined,
+  const question = keys.question;
+  const read = await traced(
+    "recall.embed",
+    { ...callAttributes(call), [attr.during]: during },
+    async (span) => {
+      const found = await semantic.read(
+        question,
+        keys.key,
+        during === "lookup" ? semantic.budgetMs : undefined,
+      );
+      const outcome = !found
+        ? "failed"
+        : "unreadable" in found
+          ? "unreadable"
+          : "shed" in found
+            ? "shed"
+            : "vector";
+      span.setAttribute(attr.outcome, outcome);
+      return found;
+    },
   );
   if (!read) return undefined;
   if ("unreadable" in read) {

@@ -48,6 +48,11 @@ export interface CacheOptions {
   waitTimeoutMs?: number;
   /** A channel to other instances (`@recall/redis`) that keeps their in-process indexes in step. */
   bus?: CacheBus;
+  /**
+   * OpenTelemetry (spans and metrics through `@opentelemetry/api`, no-ops without an SDK):
+   * `questions: true` puts the question's text on lookup spans. Default: never.
+   */
+  telemetry?: { questions?: boolean };
   /** Where the time is read (entry ages, TTLs, breaker cooldowns). Default: the system clock. */
   clock?: Clock;
   /**

@@ -4,6 +4,7 @@ import type { Emitter } from "../events.js";
 import type { PriceTable } from "../pricing.js";
 import type { CacheResponse } from "../response.js";
 import { questionHash, type SemanticMatch, type SemanticMatcher } from "../semantic.js";
+import { attr, callAttributes, traced } from "../telemetry.js";
 import { exploitProbability, observe } from "../verify/evidence.js";
 import { VERIFY_DEFAULTS, type VerifyOptions } from "../verify/options.js";
 import { readVerdict, toVerifier, type VerdictDecision, type Verifier } from "../verify/verifier.js";
@@ -84,7 +85,7 @@ export class Verification {
     if (known === "different") return undefined;
     if (this.bound !== undefined && (await this.exploit(candidate))) return "learned";
     if (mode !== "sync") return undefined;
-    const decision = await this.ask(pending, "sync", undefined, this.budgetMs);
+    const decision = await this.verifyTraced(pending, "sync", undefined, this.budgetMs);
     // Learning (evidence, the alias) is written after the answer is served, not before.
     if (decision !== "unsure") this.track(this.learn(pending, decision === "same"));
     return decision === "same" ? "verifier" : undefined;
@@ -118,7 +119,7 @@ export class Verification {
     }
     this.queue.push(async () => {
       const known = this.verdicts.get(this.pairKey(pending.question, pending.candidate.key));
-      const decision = known ?? (await this.ask(pending, mode, freshAnswer, BACKGROUND_TIMEOUT_MS));
+      const decision = known ?? (await this.verifyTraced(pending, mode, freshAnswer, BACKGROUND_TIMEOUT_MS));
       if (!known && decision !== "unsure") await this.learn(pending, decision === "same");
       then?.(decision);
     });
@@ -178,6 +179,25 @@ export class Verification {
   }
 
   /** Asks the verifier within `budgetMs`; reports the verdict (`verify` event) and remembers it. */
+  /** Asks the verifier inside a `recall.verify` span (see `ask`). */
+  private verifyTraced(
+    pending: Pending,
+    mode: "sync" | "async" | "shadow",
+    freshAnswer: CacheResponse | undefined,
+    budgetMs: number,
+  ): Promise<VerdictDecision> {
+    const attributes = {
+      ...callAttributes(pending.call),
+      [attr.mode]: mode,
+      [attr.similarity]: pending.candidate.similarity,
+    };
+    return traced("recall.verify", attributes, async (span) => {
+      const decision = await this.ask(pending, mode, freshAnswer, budgetMs);
+      span.setAttribute(attr.decision, decision);
+      return decision;
+    });
+  }
+
   private async ask(
     pending: Pending,
     mode: "sync" | "async" | "shadow",

@@ -3,6 +3,7 @@ import type { Emitter } from "../events.js";
 import type { RequestKeys } from "../keys.js";
 import type { CacheResponse } from "../response.js";
 import type { SemanticMatcher } from "../semantic.js";
+import { attr, callAttributes, traced } from "../telemetry.js";
 import type { Clock } from "./clock.js";
 import type { Entries } from "./entries.js";
 import type { Freshness } from "./freshness.js";
@@ -35,7 +36,21 @@ export class Writer {
    * gets it appended, keeping its age and expiry; one already holding them (filled meanwhile by
    * another instance) stores nothing. Otherwise the entry is replaced.
    */
-  async write(
+  write(
+    keys: RequestKeys,
+    call: CallInfo,
+    response: CacheResponse,
+    options: CallOptions,
+    variants = 1,
+  ): Promise<number> {
+    return traced("recall.store", callAttributes(call), async (span) => {
+      const stored = await this.store(keys, call, response, options, variants);
+      span.setAttribute(attr.stored, stored > 0);
+      return stored;
+    });
+  }
+
+  private async store(
     keys: RequestKeys,
     call: CallInfo,
     response: CacheResponse,
