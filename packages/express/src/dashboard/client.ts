@@ -455,7 +455,7 @@ export function dashboardClient(): void {
   }
 
   function renderSemanticHits(state: State): void {
-    const rows = state.semanticHits.map((hit) => {
+    const rows = state.semanticHits.slice(0, 20).map((hit) => {
       const button = el(
         "button",
         { type: "button", class: "wrong", "data-id": hit.id },
@@ -590,7 +590,7 @@ export function dashboardClient(): void {
   async function searchEntries(): Promise<void> {
     const q = (byId("q") as HTMLInputElement).value;
     const ns = (byId("entries-ns") as HTMLInputElement).value;
-    const params = new URLSearchParams({ q, namespace: ns, limit: "100" });
+    const params = new URLSearchParams({ q, namespace: ns, limit: "25" });
     try {
       const found = await call<{ entries: EntrySummary[]; scanned: number; truncated: boolean }>(
         `api/entries?${params}`,
