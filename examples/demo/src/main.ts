@@ -11,11 +11,13 @@
  *   npm run demo -- --store redis        # REDIS_URL, default redis://127.0.0.1:6379
  *   npm run demo -- --verify async       # judge after the answer, promote; or off
  *   npm run demo -- --size 200 --concurrency 8
+ *   npm run demo -- --dashboard          # the dashboard at http://127.0.0.1:8790/recall/, up until Ctrl-C
  */
 import { parseArgs } from "node:util";
 import { type CacheOptions, createCache, DEFAULT_THRESHOLD, type SemanticOptions } from "@recall/core";
 import { createLocalEmbedder } from "@recall/transformers";
 import { adapters } from "./adapters/index.js";
+import { startDashboard } from "./dashboard.js";
 import { demoJudge } from "./judge.js";
 import { progressBar } from "./progress.js";
 import { printReport, type Result } from "./report.js";
@@ -24,7 +26,7 @@ import { startUpstream } from "./upstream.js";
 import { buildWorkload, intents, rng } from "./workload.js";
 
 const USAGE =
-  "usage: npm run demo -- [--adapter core|ai-sdk|langchain|express] [--store memory|redis] [--verify sync|async|off] [--size N] [--concurrency N]";
+  "usage: npm run demo -- [--adapter core|ai-sdk|langchain|express] [--store memory|redis] [--verify sync|async|off] [--size N] [--concurrency N] [--dashboard [--dashboard-port N]]";
 
 /** Candidates at cosine [BAND, threshold) go to the judge (core's default band). */
 const BAND = 0.8;
@@ -45,6 +47,8 @@ function commandLine() {
         verify: { type: "string", default: "sync" },
         size: { type: "string", default: "400" },
         concurrency: { type: "string", default: "4" },
+        dashboard: { type: "boolean", default: false },
+        "dashboard-port": { type: "string", default: "8790" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -72,6 +76,11 @@ if (values.store !== "memory" && values.store !== "redis") {
 const verifyMode = values.verify as "sync" | "async" | "off";
 if (!["sync", "async", "off"].includes(verifyMode)) {
   console.error(`unknown --verify ${values.verify}; use sync, async or off`);
+  process.exit(2);
+}
+const dashboardPort = Number(values["dashboard-port"]);
+if (!Number.isInteger(dashboardPort) || dashboardPort < 0 || dashboardPort > 65_535) {
+  console.error("--dashboard-port must be an integer from 0 to 65535");
   process.exit(2);
 }
 const size = Number(values.size);
@@ -127,6 +136,8 @@ if (values.store === "redis") {
 }
 const cache = createCache(options);
 cache.on("error", (e) => process.stderr.write(`\n  recall error: ${e.error.message}\n`));
+const board = values.dashboard ? await startDashboard(cache, dashboardPort) : undefined;
+if (board) step(`dashboard: ${board.url} (live during the run, and up after it until Ctrl-C)`);
 
 const adapter = await makeAdapter(cache, upstream);
 const workload = buildWorkload({ size });
@@ -197,6 +208,11 @@ if (semanticShed > 0)
 for (const r of results.filter((r) => r.error).slice(0, 5))
   console.log(`  ERROR: "${r.item.question}": ${r.error}`);
 
+if (board) {
+  console.log(`\nDashboard: ${board.url} (this machine only). Ctrl-C to stop.`);
+  await board.untilStopped();
+  await board.close();
+}
 await adapter.close();
 await upstream.close();
 await embedder.dispose();
