@@ -127,7 +127,8 @@ export function slotFields(namespace: string, model: string, slot: Slot, out: st
   const head = `${escapeName(namespace)}|${escapeName(model)}|`;
   for (let i = 0; i < slot.c.length; i++) {
     const v = slot.c[i]!;
-    if (v !== 0) out.push(head + COUNTERS[i]!, String(v));
+    // A NaN or infinite amount (a bad price) would fail the whole script: it is left out.
+    if (v !== 0 && Number.isFinite(v)) out.push(head + COUNTERS[i]!, String(v));
   }
   for (let k = 0; k < slot.h.length; k++) {
     const h = slot.h[k];

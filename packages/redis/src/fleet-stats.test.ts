@@ -417,6 +417,17 @@ describe("fleetStats", () => {
     }
   });
 
+  it("runs a flush asked for during another after it, with the counts made meanwhile", async () => {
+    const cache = createCache();
+    const fleet = track(fleetStats(cache, { redis: REDIS_URL, prefix: prefix() }));
+    await cache.run(request("during 1"), async () => answer("a"));
+    const first = fleet.flush();
+    await cache.run(request("during 1"), async () => answer("a"));
+    await Promise.all([first, fleet.flush()]);
+    expect((await fleet.snapshot()).total).toMatchObject({ misses: 1, hits: 1 });
+    await cache.close();
+  });
+
   it("shares redisRecall()'s connection, and leaves it open on close", async () => {
     const p = prefix();
     const redis = redisRecall({ url: REDIS_URL, storeNamespace: `${p}:entries` });

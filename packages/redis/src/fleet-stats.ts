@@ -304,7 +304,10 @@ class FleetStatsImpl implements FleetStats {
       this.connectedOnce = true;
     });
     this.listen(cache);
-    this.timer = setInterval(() => void this.flush(), flushMs);
+    // The timer skips a round while a flush is under way (a slow Redis does not pile them up).
+    this.timer = setInterval(() => {
+      if (!this.flushing) void this.flush();
+    }, flushMs);
     this.timer.unref?.();
   }
 
@@ -346,8 +349,9 @@ class FleetStatsImpl implements FleetStats {
         }),
       );
     };
-    const c = (s: Slot, i: number) => {
-      s.c[i] = s.c[i]! + 1;
+    const c = (s: Slot, i: number | undefined) => {
+      // An index from an event's field this version does not know (a new `decidedBy`) counts nothing.
+      if (i !== undefined) s.c[i] = s.c[i]! + 1;
     };
     const timed = (s: Slot, kind: number, ms: unknown) => {
       if (typeof ms === "number" && Number.isFinite(ms)) observe(s, kind, ms);
@@ -429,10 +433,13 @@ class FleetStatsImpl implements FleetStats {
   // ---- flushing ----
 
   flush(): Promise<void> {
-    this.flushing ??= this.flushOnce().finally(() => {
-      this.flushing = undefined;
+    // After the flush under way (which may have started before the latest counts), one more.
+    const run = () => this.flushOnce();
+    const current: Promise<void> = (this.flushing ? this.flushing.then(run, run) : run()).finally(() => {
+      if (this.flushing === current) this.flushing = undefined;
     });
-    return this.flushing;
+    this.flushing = current;
+    return current;
   }
 
   private report(message: string, cause?: unknown): void {
@@ -441,6 +448,14 @@ class FleetStatsImpl implements FleetStats {
   }
 
   private async flushOnce(): Promise<void> {
+    try {
+      await this.flushCounts();
+    } catch (error) {
+      this.report("flush failed", error);
+    }
+  }
+
+  private async flushCounts(): Promise<void> {
     const now = this.now();
     if (this.dropped > 0) {
       this.report(
