@@ -46,8 +46,11 @@ export interface CacheEntry {
 export interface Alias {
   id: string;
   question: string;
-  /** base64 float32, as `vector`. */
-  vector: string;
+  /**
+   * Not in entries written now: alias vectors are stored beside the entry (`pipeline/alias-vectors.ts`),
+   * so exact hits do not read them. Read when present (entries written before).
+   */
+  vector?: string;
 }
 
 /** The entry key an index item answers with: its own id, or the key before `#` of an alias id. */

@@ -282,11 +282,13 @@ export class SemanticMatcher {
   }
 
   /** Re-adds a stored entry's vector and its aliases' (index rebuilds); skips entries of another embedder. */
-  async restore(key: string, entry: CacheEntry): Promise<boolean> {
+  async restore(key: string, entry: CacheEntry, aliasVectors: Record<string, string> = {}): Promise<boolean> {
     if (!entry.vector || !entry.partition || entry.embedder !== this.embedder.id) return false;
     await this.add(key, entry.namespace, entry.partition, decodeVector(entry.vector));
-    for (const alias of entry.aliases ?? [])
-      await this.add(alias.id, entry.namespace, entry.partition, decodeVector(alias.vector));
+    for (const alias of entry.aliases ?? []) {
+      const vector = alias.vector ?? aliasVectors[alias.id];
+      if (vector) await this.add(alias.id, entry.namespace, entry.partition, decodeVector(vector));
+    }
     return true;
   }
 

@@ -221,6 +221,21 @@ describe("async verification (promotion)", () => {
     expect(calls).toHaveLength(POOL_MIN);
   });
 
+  it("keeps alias vectors beside the entry, not in it, and deletes them with it", async () => {
+    const store = createMemoryStore();
+    const cache = cacheWith({ verifier: judge("same").verifier, mode: "sync" }, {}, store);
+    await seed(cache);
+    const hit = await cache.run(ask("What is the way to reset my password?"), async () => reply("fresh"));
+    await cache.drain();
+    const entry = (await store.get(hit.key)) as CacheEntry;
+    expect(entry.aliases).toHaveLength(1);
+    expect(entry.aliases![0]!.vector).toBeUndefined();
+    const side = (await store.get(`${hit.key}:aliases`)) as { vectors: Record<string, string> };
+    expect(Object.keys(side.vectors)).toEqual([entry.aliases![0]!.id]);
+    await cache.delete(hit.key);
+    expect(await store.get(`${hit.key}:aliases`)).toBeUndefined();
+  });
+
   it("aliases survive a restart and reach another instance through the bus", async () => {
     const store = createMemoryStore();
     const hub = createMemoryBus();

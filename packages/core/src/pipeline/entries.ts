@@ -3,6 +3,7 @@ import { errorCodes, RecallError } from "../errors.js";
 import type { Emitter } from "../events.js";
 import type { SemanticMatcher } from "../semantic.js";
 import type { SafeStore } from "../store.js";
+import { aliasVectorsKey } from "./alias-vectors.js";
 import type { Clock } from "./clock.js";
 
 /**
@@ -82,9 +83,10 @@ export class Entries {
     return (await this.store.set(key, next, left)) ? next : undefined;
   }
 
+  /** Deletes entries, their alias vectors (`alias-vectors.ts`), and their vectors from the index. */
   async delete(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.store.delete(keys);
+    await this.store.delete([...keys, ...keys.map(aliasVectorsKey)]);
     this.semantic?.remove(keys);
   }
 

@@ -5,6 +5,7 @@ import { dot } from "../index/flat-index.js";
 import type { SemanticMatcher } from "../semantic.js";
 import { observe } from "../verify/evidence.js";
 import { decodeHitId, type HitRef } from "../verify/hit-id.js";
+import type { AliasVectors } from "./alias-vectors.js";
 import type { EntryUpdater } from "./entry-update.js";
 import type { EvidencePool } from "./evidence-pool.js";
 import type { IndexSync } from "./index-sync.js";
@@ -48,6 +49,7 @@ export class FeedbackStage {
     private readonly verification: Verification | undefined,
     private readonly events: Emitter,
     private readonly pool: EvidencePool,
+    private readonly aliasVectors: AliasVectors,
   ) {}
 
   async apply(id: string, feedback: Feedback, options: { namespace?: string } = {}): Promise<FeedbackResult> {
@@ -89,12 +91,14 @@ export class FeedbackStage {
     if (feedback.wrong) this.verification?.refusePair(question, ref.key);
     // The similarity the report is evidence about, when it is one (see below).
     let judged: number | undefined;
+    const stored = viaAlias ? await this.aliasVectors.read(ref.key) : {};
     const updated = await this.entries.update(ref.key, (entry) => {
       // Through an alias, the hit's similarity is to the alias (near 1); what was judged wrong is
       // the alias's wording against the entry's: that is the similarity the evidence is about.
       const alias = viaAlias ? entry.aliases?.find((a) => a.id === ref.matched) : undefined;
+      const aliasVector = alias && (alias.vector ?? stored[alias.id]);
       judged =
-        alias && entry.vector ? dot(decodeVector(alias.vector), decodeVector(entry.vector)) : similarity;
+        aliasVector && entry.vector ? dot(decodeVector(aliasVector), decodeVector(entry.vector)) : similarity;
       if (viaAlias && !alias) judged = undefined;
       if (!feedback.wrong)
         return judged === undefined ? entry : { ...entry, evidence: observe(entry.evidence, judged, true) };

@@ -2,6 +2,7 @@ import type { BusMessage, CacheBus } from "../bus.js";
 import { errorCodes, toRecallError } from "../errors.js";
 import type { Emitter } from "../events.js";
 import type { SemanticMatcher } from "../semantic.js";
+import type { AliasVectors } from "./alias-vectors.js";
 import type { Entries } from "./entries.js";
 
 /**
@@ -22,6 +23,7 @@ export class IndexSync {
     private readonly semantic: SemanticMatcher | undefined,
     private readonly entries: Entries,
     private readonly events: Emitter,
+    private readonly aliasVectors: AliasVectors,
   ) {}
 
   /** Subscribes to the bus and rebuilds the index. Never rejects. */
@@ -75,7 +77,8 @@ export class IndexSync {
     let restored = 0;
     for await (const [key, entry] of this.entries.own()) {
       if (this.closed) break;
-      if (await this.semantic!.restore(key, entry)) restored++;
+      const aliasVectors = entry.aliases?.some((a) => !a.vector) ? await this.aliasVectors.read(key) : {};
+      if (await this.semantic!.restore(key, entry, aliasVectors)) restored++;
     }
     return restored;
   }

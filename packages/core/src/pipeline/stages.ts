@@ -6,6 +6,7 @@ import { createMemoryStore } from "../memory-store.js";
 import { PriceTable } from "../pricing.js";
 import { SemanticMatcher } from "../semantic.js";
 import { SafeStore } from "../store.js";
+import { AliasVectors } from "./alias-vectors.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Entries } from "./entries.js";
 import { EntryUpdater, Updates } from "./entry-update.js";
@@ -67,7 +68,9 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
   const freshness = new Freshness(options);
   const sliding = options.ttlMode === "sliding";
   const entries = new Entries(store, prefix, sliding, clock, events, semantic, freshness.invalidated);
-  const sync = new IndexSync(options.bus, semantic, entries, events);
+  const updates = new Updates(options.lock, events, clock);
+  const aliasVectors = new AliasVectors(store, updates, clock);
+  const sync = new IndexSync(options.bus, semantic, entries, events, aliasVectors);
   const writer = new Writer(entries, semantic, sync, events, clock, options.ttl ?? DAY, freshness);
   const validators = options.validate === undefined ? [] : [options.validate].flat();
   const lock =
@@ -84,11 +87,12 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
   const prices = new PriceTable(options.pricing);
   const purger = new Purger(entries, semantic, sync, prefix);
   const verify = options.semantic?.verify;
-  const updates = new Updates(options.lock, events, clock);
   const updater = new EntryUpdater(entries, updates);
   const pool = new EvidencePool(store, updates, prefix, clock);
   const verification =
-    semantic && verify && new Verification(verify, semantic, updater, sync, events, prices, pool);
+    semantic &&
+    verify &&
+    new Verification(verify, semantic, updater, sync, events, prices, pool, aliasVectors);
   const hits = new Hits(prices, events, clock);
   const variants = new Variants(options);
   return {
@@ -114,6 +118,7 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
       verification || undefined,
       events,
       pool,
+      aliasVectors,
     ),
   };
 }

@@ -1,4 +1,4 @@
-import { type Alias, type CacheEntry, encodeVector } from "../entry.js";
+import type { Alias, CacheEntry } from "../entry.js";
 import { errorCodes, RecallError, toRecallError } from "../errors.js";
 import type { Emitter } from "../events.js";
 import type { PriceTable } from "../pricing.js";
@@ -8,6 +8,7 @@ import { attr, callAttributes, traced } from "../telemetry.js";
 import { exploitProbability, observe } from "../verify/evidence.js";
 import { VERIFY_DEFAULTS, type VerifyOptions } from "../verify/options.js";
 import { readVerdict, toVerifier, type VerdictDecision, type Verifier } from "../verify/verifier.js";
+import type { AliasVectors } from "./alias-vectors.js";
 import type { EntryUpdater } from "./entry-update.js";
 import type { EvidencePool } from "./evidence-pool.js";
 import type { IndexSync } from "./index-sync.js";
@@ -63,6 +64,7 @@ export class Verification {
     private readonly events: Emitter,
     private readonly prices: PriceTable,
     private readonly pool: EvidencePool,
+    private readonly aliasVectors: AliasVectors,
   ) {
     this.verifier = toVerifier(options.verifier);
     this.mode = options.mode ?? "async";
@@ -279,7 +281,7 @@ export class Verification {
       const next: CacheEntry = { ...entry, evidence: observe(entry.evidence, candidate.similarity, same) };
       const known = entry.question === question || entry.aliases?.some((a) => a.id === aliasId);
       if (same && !known && entry.partition !== undefined) {
-        promoted = { id: aliasId, question, vector: encodeVector(vector) };
+        promoted = { id: aliasId, question };
         next.aliases = [...(entry.aliases ?? []), promoted].slice(-MAX_ALIASES);
       }
       return next;
@@ -288,6 +290,7 @@ export class Verification {
       await this.pool.add(updated.namespace, updated.partition, candidate.similarity, same);
     if (!updated || !promoted || updated.partition === undefined) return;
     const partition = updated.partition;
+    await this.aliasVectors.add(candidate.key, updated, aliasId, vector);
     await this.semantic.add(aliasId, updated.namespace, partition, vector);
     await this.sync.publish({
       type: "vector-added",
