@@ -26,7 +26,9 @@ const contextManager = new AsyncLocalStorageContextManager();
 
 beforeAll(() => {
   context.setGlobalContextManager(contextManager.enable());
-  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+  trace.setGlobalTracerProvider(
+    new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }),
+  );
   metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
 });
 afterAll(() => {
