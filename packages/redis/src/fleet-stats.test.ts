@@ -2,14 +2,18 @@ import { execFile } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { createCluster } from "@keyv/redis";
 import { createCache, type NamespaceStats, type RecallError, type StatsSnapshot } from "@recall/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { clusterNodes, clusterSkipReason } from "../test/cluster.js";
 import { answer, deleteKeys, REDIS_URL, rawClient, sleep, uniquePrefix, until } from "../test/helpers.js";
+import { failFastClusterOptions } from "./client.js";
 import { drive, fixtureCache } from "./fleet-stats.fixture.js";
 import { type FleetStats, fleetStats } from "./fleet-stats.js";
 import { redisRecall } from "./recall.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const clusterSkip = await clusterSkipReason();
 const prefixes: string[] = [];
 const open: FleetStats[] = [];
 
@@ -196,6 +200,30 @@ describe("fleetStats", () => {
     expect(
       shared.models.find((m) => m.namespace === "b|c%d" && m.model === "anthropic:claude")?.stats.hits,
     ).toBe(8);
+    await cache.close();
+  });
+
+  it("sends many series in several scripts, each counted", async () => {
+    const cache = createCache();
+    const fleet = track(fleetStats(cache, { redis: REDIS_URL, prefix: prefix() }));
+    const emit = (name: string, event: object) =>
+      (cache as unknown as { events: { emit(n: string, e: object): void } }).events.emit(name, event);
+    // 1,200 namespace × model pairs in one minute: three scripts of at most 500.
+    for (let i = 0; i < 1_200; i++) {
+      emit("hit", {
+        namespace: `t${i % 400}`,
+        key: "k",
+        model: `m${i % 3}`,
+        saved: { inputTokens: 1, outputTokens: 1, usd: 0 },
+        ageMs: 0,
+        ms: 1,
+      });
+    }
+    await fleet.flush();
+    const shared = await fleet.snapshot();
+    expect(shared.total.hits).toBe(1_200);
+    expect(shared.models).toHaveLength(1_200);
+    expect(Object.keys(shared.namespaces)).toHaveLength(400);
     await cache.close();
   });
 
@@ -443,6 +471,46 @@ describe("fleetStats", () => {
     await cache.close();
     await redis.close();
   });
+
+  it.skipIf(clusterSkip !== undefined)(
+    "on a Redis Cluster: every key in one slot, flushes and roll-ups as on one node",
+    async () => {
+      const p = prefix();
+      const hour = 3_600_000;
+      let now = Math.floor(Date.now() / hour) * hour + 5 * 60_000;
+      const cache = createCache();
+      const errors: RecallError[] = [];
+      const fleet = track(
+        fleetStats(cache, {
+          redis: { cluster: { rootNodes: clusterNodes() } },
+          prefix: p,
+          now: () => now,
+          onError: (e) => errors.push(e),
+        }),
+      );
+      const raw = createCluster(failFastClusterOptions(clusterNodes()));
+      raw.on("error", () => {});
+      await raw.connect();
+      try {
+        for (let i = 0; i < 6; i++) await cache.run(request(`cluster ${i % 3}`), async () => answer("a"));
+        await fleet.flush();
+        now += hour; // the hour ends: rolled up by a script over 61 keys, in one slot
+        await cache.run(request("cluster 0"), async () => answer("a"));
+        await fleet.flush();
+        const hourKey = `{${p}:fleet}:h:${Math.floor((now - hour) / hour)}`;
+        expect(await raw.hGet(hourKey, "~rolled")).toBe("1");
+        expect(await raw.hGet(hourKey, "default|openai:gpt-4.1|hits")).toBe("3");
+        expect(rounded((await fleet.snapshot()).total)).toEqual(rounded(cache.stats.snapshot().total));
+        expect(errors).toEqual([]);
+        const minuteKey = `{${p}:fleet}:m:${Math.floor((now - hour) / 60_000)}`;
+        await raw.del([hourKey, minuteKey, `{${p}:fleet}:m:${Math.floor(now / 60_000)}`]);
+      } finally {
+        await fleet.close();
+        raw.destroy();
+        await cache.close();
+      }
+    },
+  );
 
   it("refuses bad options at creation", () => {
     const cache = createCache();

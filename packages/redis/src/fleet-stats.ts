@@ -46,6 +46,8 @@ const DAY = 24 * HOUR;
 const SEQ_TTL_MS = HOUR;
 /** Misses waiting for their answer's `store` or `reject` event, at most (the oldest are dropped). */
 const MAX_PENDING_MISSES = 10_000;
+/** Series (namespace × model) per flush script at most. */
+const SERIES_PER_SCRIPT = 500;
 
 export interface FleetStatsOptions {
   /**
@@ -510,20 +512,28 @@ class FleetStatsImpl implements FleetStats {
 
   /** Moves the counts of every minute into a new batch (to send), and starts counting afresh. */
   private takePending(): void {
-    let slots = 0;
-    const minutes = new Map<number, Slots>();
+    // One script per minute and per 500 series at most: after a long outage, many short scripts
+    // rather than one that holds Redis for long.
+    let batch: Batch | undefined;
     for (const [minute, byNs] of this.pending) {
-      let n = 0;
-      for (const byModel of byNs.values()) n += byModel.size;
-      if (n === 0) continue;
-      minutes.set(minute, byNs);
-      slots += n;
+      batch = undefined;
+      for (const [ns, byModel] of byNs) {
+        for (const [model, slot] of byModel) {
+          if (!batch || batch.slots >= SERIES_PER_SCRIPT) {
+            batch = { seq: ++this.seq, minutes: new Map([[minute, new Map()]]), slots: 0 };
+            this.retry.push(batch);
+          }
+          const slots = batch.minutes.get(minute)!;
+          const models = slots.get(ns) ?? new Map<string, Slot>();
+          slots.set(ns, models.set(model, slot));
+          batch.slots++;
+          this.retrying++;
+        }
+      }
     }
     this.pending = new Map();
     this.minuteEnd = 0; // the next event starts a new minute map
     this.buffered = 0;
-    if (slots > 0) this.retry.push({ seq: ++this.seq, minutes, slots });
-    this.retrying += slots;
   }
 
   /** Keeps batches to retry within `maxPending` series-minutes, dropping the oldest. */
