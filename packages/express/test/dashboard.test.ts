@@ -92,10 +92,12 @@ describe("dashboard: the JSON endpoints", () => {
     expect(typeof body.semanticHits[0].id).toBe("string");
     expect(body.guard.byRule).toEqual([{ rule: "dates differ", count: 1 }]);
     expect(body.guard.latest[0]).toMatchObject({ namespace: "support", candidate: ORIGINAL });
-    expect(body.models.map((m: { namespace: string; model: string }) => `${m.namespace} ${m.model}`)).toEqual(
-      ["billing openai:gpt-4.1", "support openai:gpt-4.1"],
-    );
+    expect(body.models.scope).toBe("this process");
+    expect(
+      body.models.rows.map((m: { namespace: string; model: string }) => `${m.namespace} ${m.model}`),
+    ).toEqual(["billing openai:gpt-4.1", "support openai:gpt-4.1"]);
     // Hits are timed by their events' \`ms\`; misses from the lookup's start to the stored answer.
+    expect(body.latency.scope).toBe("this process");
     expect(body.latency.hitsTimed).toBe(true);
     expect(body.latency.hits.count).toBe(6);
     expect(body.latency.byKind.semantic.count).toBe(1);
@@ -135,6 +137,46 @@ describe("dashboard: the JSON endpoints", () => {
       .expect(200);
     expect(body.source).toEqual({ label: "fleet: 3 instances", fleet: true, note: null });
     expect(body.stats.total.hits).toBe(42);
+  });
+
+  it("shows a source's own latency and per-model counts (a fleet's) instead of this process's", async () => {
+    const figure = { count: 10, p50: 1.5, p95: 9 };
+    const latency = {
+      hits: figure,
+      byKind: { exact: figure, semantic: figure, coalesced: figure, stale: figure },
+      misses: { count: 4, p50: 900, p95: 1400 },
+    };
+    const fleet = {
+      label: "fleet (Redis)",
+      fleet: true,
+      snapshot: () => {
+        const snapshot = cache.stats.snapshot();
+        return {
+          ...snapshot,
+          latency,
+          models: [{ namespace: "support", model: "openai:gpt-4.1", stats: { ...snapshot.total, hits: 7 } }],
+        };
+      },
+    };
+    const { body } = await request(appWith({ source: fleet }))
+      .get("/recall/api/state")
+      .expect(200);
+    expect(body.latency).toMatchObject({ scope: "fleet (Redis)", misses: { count: 4, p50: 900 } });
+    expect(body.models).toEqual({
+      scope: "fleet (Redis)",
+      rows: [
+        {
+          namespace: "support",
+          model: "openai:gpt-4.1",
+          exact: 7,
+          semantic: 0,
+          coalesced: 0,
+          stale: 0,
+          misses: 0,
+        },
+      ],
+    });
+    expect(body.stats.latency).toBeUndefined();
   });
 
   it("a wrong-hit report through the dashboard makes the same question miss on its next ask", async () => {

@@ -63,21 +63,25 @@ interface State {
   semantic: { mode: string; threshold: number | null };
   stats: { total: NsStats; namespaces: Record<string, NsStats> };
   latency: {
+    scope: string;
     hitsTimed: boolean;
     missesTimed: boolean;
     hits: Figure;
     byKind: Record<string, Figure>;
     misses: Figure;
   };
-  models: Array<{
-    namespace: string;
-    model: string;
-    exact: number;
-    semantic: number;
-    coalesced: number;
-    stale: number;
-    misses: number;
-  }>;
+  models: {
+    scope: string;
+    rows: Array<{
+      namespace: string;
+      model: string;
+      exact: number;
+      semantic: number;
+      coalesced: number;
+      stale: number;
+      misses: number;
+    }>;
+  };
   semanticHits: Array<{
     at: number;
     namespace: string;
@@ -309,6 +313,13 @@ export function dashboardClient(): void {
     return ns === "(all)" ? point.total : point.namespaces[ns];
   }
 
+  /** The spacing of the points (a source's buckets may be a minute, not the polling interval). */
+  function stepLabel(): string {
+    const n = points.length;
+    const step = n > 1 ? (points[n - 1]!.at - points[0]!.at) / (n - 1) : intervalMs;
+    return step >= 60_000 ? `${Math.round(step / 60_000)} min` : `${Math.max(1, Math.round(step / 1000))} s`;
+  }
+
   function renderRateChart(): void {
     const ns = (byId("series-ns") as HTMLSelectElement).value || "(all)";
     const width = 900;
@@ -363,7 +374,7 @@ export function dashboardClient(): void {
     }
     const note = svg("text", { x: width - 4, y: height + 16, class: "axis", "text-anchor": "end" });
     note.textContent = shown.length
-      ? `share of lookups per ${Math.round(intervalMs / 1000)} s interval, ${time(shown[0]!.at)} to ${time(shown[shown.length - 1]!.at)}`
+      ? `share of lookups per ${stepLabel()} interval, ${time(shown[0]!.at)} to ${time(shown[shown.length - 1]!.at)}`
       : "waiting for two samples…";
     chart.append(note);
     fill("chart-rate", chart);
@@ -425,7 +436,7 @@ export function dashboardClient(): void {
       notes.push("No durations on hit events yet: this engine's events carry none, or no hit was served.");
     if (!l.missesTimed)
       notes.push("No miss timed yet (a miss is timed from its lookup to its stored answer).");
-    notes.push("Lookups in this process only.");
+    notes.push(`Lookups of ${l.scope}.`);
     fill(
       "latency",
       el("table", {}, ...table(["", "count", "p50", "p95"], rows, "")),
@@ -434,10 +445,11 @@ export function dashboardClient(): void {
   }
 
   function renderModels(state: State): void {
+    fill("models-scope", `(${state.models.scope})`);
     fillTable(
       "models",
       ["namespace", "model", "exact", "semantic", "coalesced", "stale", "misses"],
-      state.models.map((m) =>
+      state.models.rows.map((m) =>
         el(
           "tr",
           {},
@@ -566,9 +578,12 @@ export function dashboardClient(): void {
     try {
       const [state, series] = await Promise.all([
         call<State>("api/state"),
-        call<{ intervalMs: number; points: Point[] }>(`api/series?since=${lastAt}`),
+        // From just before the last point: a source's newest bucket may still be filling.
+        call<{ intervalMs: number; points: Point[] }>(`api/series?since=${Math.max(0, lastAt - 1)}`),
       ]);
       intervalMs = state.intervalMs;
+      const first = series.points[0];
+      if (first) points = points.filter((p) => p.at < first.at);
       points = points.concat(series.points).slice(-2000);
       if (points.length) lastAt = points[points.length - 1]!.at;
       renderTotals(state);

@@ -98,6 +98,30 @@ export function dashboard(cache: RecallCache, options: DashboardOptions = {}): D
     res.end(PAGE_STYLE);
   });
 
+  /** The source's figures; latency and per-model counts from it when it has them, else this process's. */
+  const figures = async () => {
+    const { latency, models, ...stats } = await source.snapshot();
+    return {
+      stats,
+      latency: latency
+        ? { ...latency, hitsTimed: true, missesTimed: true, scope: source.label ?? "the source" }
+        : { ...recorder.latency(), scope: "this process" },
+      models: models
+        ? {
+            scope: source.label ?? "the source",
+            rows: models.map(({ namespace, model, stats: s }) => ({
+              namespace,
+              model,
+              exact: s.hits,
+              semantic: s.semanticHits,
+              coalesced: s.coalesced,
+              stale: s.stale,
+              misses: s.misses,
+            })),
+          }
+        : { scope: "this process", rows: recorder.byModel() },
+    };
+  };
   router.get(
     "/api/state",
     json(async () => ({
@@ -112,9 +136,7 @@ export function dashboard(cache: RecallCache, options: DashboardOptions = {}): D
       semantic: cache.semantic
         ? { mode: cache.semantic.mode, threshold: cache.semantic.threshold }
         : { mode: "off", threshold: null },
-      stats: await source.snapshot(),
-      latency: recorder.latency(),
-      models: recorder.byModel(),
+      ...(await figures()),
       semanticHits: recorder.latestSemanticHits(),
       guard: recorder.guardRefusals(),
     })),
@@ -356,5 +378,11 @@ export { isLoopbackAddress } from "./access.js";
 export type { EntryDetail, EntrySearch, EntrySummary } from "./entries.js";
 export type { PointCounts, RejectRecord, SemanticHitRecord, SeriesPoint } from "./recorder.js";
 export { DashboardRecorder } from "./recorder.js";
-export type { StatsPoint, StatsSource } from "./stats-source.js";
+export type {
+  LatencyFigure,
+  SourceLatency,
+  SourceSnapshot,
+  StatsPoint,
+  StatsSource,
+} from "./stats-source.js";
 export { cacheStatsSource } from "./stats-source.js";

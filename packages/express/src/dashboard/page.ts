@@ -90,7 +90,7 @@ export function dashboardPage(title: string): string {
 </section>
 <section class="two">
 <div><h2>Latency: hits and misses</h2><div id="latency"></div></div>
-<div><h2>By model (this process)</h2><table id="models"></table></div>
+<div><h2>By model <span id="models-scope" class="hint"></span></h2><table id="models"></table></div>
 </section>
 <section><h2>Latest semantic hits</h2><p class="hint">A wrong hit reported here is never served for that question again (<code>cache.feedback(id, { wrong: true })</code>).</p><table id="semantic-hits"></table></section>
 <section class="two">

@@ -1,5 +1,5 @@
 import type { CacheEvents, NamespaceStats, RecallCache, StatsSnapshot } from "@recall/core";
-import type { StatsPoint, StatsSource } from "./stats-source.js";
+import type { LatencyFigure, StatsPoint, StatsSource } from "./stats-source.js";
 
 /** The counters of one namespace (or the total) at one time, cumulative. */
 export interface PointCounts {
@@ -50,12 +50,6 @@ export interface RejectRecord {
   reason: string;
   /** The stored question the guard refused to match. */
   candidate: string;
-}
-
-export interface LatencyFigure {
-  count: number;
-  p50: number;
-  p95: number;
 }
 
 export interface ModelCounts {

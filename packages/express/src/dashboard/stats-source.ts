@@ -1,4 +1,28 @@
-import type { RecallCache, StatsSnapshot } from "@recall/core";
+import type { NamespaceStats, RecallCache, StatsSnapshot } from "@recall/core";
+
+/** p50 and p95 of some durations, in ms, and how many there were. */
+export interface LatencyFigure {
+  count: number;
+  p50: number;
+  p95: number;
+}
+
+/** Hits (all kinds together, and each) against misses. */
+export interface SourceLatency {
+  hits: LatencyFigure;
+  byKind: { exact: LatencyFigure; semantic: LatencyFigure; coalesced: LatencyFigure; stale: LatencyFigure };
+  misses: LatencyFigure;
+}
+
+/**
+ * What a source's `snapshot()` answers: core's `StatsSnapshot`, and optionally the latency and the
+ * per-model counts it knows (a fleet source does; `@recall/redis`'s `FleetSnapshot` has this shape).
+ * Without them the dashboard shows its own process's, from the cache's events.
+ */
+export interface SourceSnapshot extends StatsSnapshot {
+  latency?: SourceLatency;
+  models?: Array<{ namespace: string; model: string; stats: NamespaceStats }>;
+}
 
 /** One recorded point of a stats series: a snapshot's counters at a time. */
 export interface StatsPoint {
@@ -13,12 +37,9 @@ export interface StatsPoint {
  * here with the same shape.
  *
  * @example
- * const source: StatsSource = {
- *   label: "fleet: 4 instances",
- *   fleet: true,
- *   snapshot: () => fleetStats.snapshot(),
- * };
- * app.use("/recall", dashboard(cache, { source }));
+ * import { fleetStats } from "@recall/redis";
+ *
+ * app.use("/recall", dashboard(cache, { source: fleetStats(cache, { redis: process.env.REDIS_URL }) }));
  */
 export interface StatsSource {
   /** What the figures cover, shown on the page (e.g. "this process", "fleet: 4 instances"). */
@@ -28,7 +49,7 @@ export interface StatsSource {
   /** A note shown beside the figures (what they leave out). */
   readonly note?: string;
   /** The counters now: totals and per namespace. */
-  snapshot(): Promise<StatsSnapshot> | StatsSnapshot;
+  snapshot(): Promise<SourceSnapshot> | SourceSnapshot;
   /**
    * A series the source keeps itself (a fleet source that records in the store), oldest first. Without
    * it, the dashboard samples `snapshot()` every few seconds into a bounded ring in memory.
