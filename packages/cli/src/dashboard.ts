@@ -6,19 +6,20 @@
 import type { AddressInfo } from "node:net";
 import { createCache, errorCodes, type RecallCache, RecallError } from "@recall/core";
 import { isMissingModule } from "@recall/core/adapter";
+import type { StatsSource } from "@recall/express";
 import { parseOptions } from "./args.js";
 import type { CliIO } from "./calibrate.js";
 import { UsageError } from "./usage-error.js";
 
-export const DASHBOARD_HELP = `Usage: recall dashboard --redis URL [--port N] [--prefix P] [--key-prefix K] [--title T]
+export const DASHBOARD_HELP = `Usage: recall dashboard --redis URL [--port N] [--prefix P] [--key-prefix K] [--stats-prefix S] [--title T]
 
 Serves Recall's dashboard for a cache whose entries are in Redis, at http://127.0.0.1:PORT/:
 search, inspect, delete and purge entries, and the stats this process can see. It answers this
 machine only (reach it from elsewhere through an SSH tunnel: ssh -L PORT:127.0.0.1:PORT host).
 
-Stats: fleet-wide stats (every instance's counts) are read from Redis when @recall/redis has them
-(fleetStats); otherwise the page shows this process's own counts, which stay at zero as it serves
-no traffic, and says so.
+Stats: fleet-wide stats are read from Redis (@recall/redis's fleetStats): the counts every instance
+running fleetStats(cache, { redis }) adds there. Without them (an older @recall/redis) the page shows
+this process's own counts, which stay at zero as it serves no traffic, and says so.
 
 Options:
   --redis URL         the cache's Redis, e.g. redis://127.0.0.1:6379 (default: REDIS_URL)
@@ -26,6 +27,7 @@ Options:
   --prefix P          Keyv namespace of the entries in Redis, as redisRecall's storeNamespace
                       (default recall: keys recall::<key>)
   --key-prefix K      the cache's keyPrefix (default recall)
+  --stats-prefix S    the fleet stats' prefix, as fleetStats's prefix (default recall)
   --title T           the page's title (default "Recall on <host>")
   -h, --help          this help`;
 
@@ -34,6 +36,7 @@ const OPTIONS = {
   port: { type: "string" },
   prefix: { type: "string" },
   "key-prefix": { type: "string" },
+  "stats-prefix": { type: "string" },
   title: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -43,6 +46,8 @@ export interface DashboardArgs {
   port: number;
   prefix: string;
   keyPrefix: string;
+  /** Key prefix of the fleet stats in Redis (`fleetStats`'s `prefix`). */
+  statsPrefix: string;
   title: string;
 }
 
@@ -67,12 +72,14 @@ export function parseDashboardArgs(
     throw new UsageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
   const prefix = values.prefix ?? "recall";
   const keyPrefix = values["key-prefix"] ?? "recall";
+  const statsPrefix = values["stats-prefix"] ?? "recall";
   for (const [name, value] of [
     ["--prefix", prefix],
     ["--key-prefix", keyPrefix],
+    ["--stats-prefix", statsPrefix],
   ] as const)
     if (!value || value.length > 200) throw new UsageError(`${name} must be 1 to 200 characters`);
-  return { redis, port, prefix, keyPrefix, title: values.title ?? `Recall on ${host}` };
+  return { redis, port, prefix, keyPrefix, statsPrefix, title: values.title ?? `Recall on ${host}` };
 }
 
 /** What the command uses of its optional peers. */
@@ -113,12 +120,6 @@ export interface RunningDashboard {
   close(): Promise<void>;
 }
 
-/** The fleet stats of `@recall/redis`, when the installed version has them. */
-type FleetStatsFactory = (
-  cache: RecallCache,
-  options: { redis: unknown },
-) => { label?: string; fleet?: boolean; note?: string; snapshot(): Promise<unknown>; close(): Promise<void> };
-
 /**
  * Starts the dashboard for the cache whose entries are in `args.redis`, on 127.0.0.1. Rejects when
  * Redis cannot be reached within 3 s.
@@ -141,17 +142,20 @@ export async function startDashboard(
   const cache = createCache({ store: redis.store, bus: redis.bus, keyPrefix: args.keyPrefix });
   await cache.ready();
 
-  const makeFleet = (recallRedis as { fleetStats?: FleetStatsFactory }).fleetStats;
-  let fleet: ReturnType<FleetStatsFactory> | undefined;
-  if (typeof makeFleet === "function") {
-    try {
-      fleet = makeFleet(cache, { redis });
-    } catch {
-      fleet = undefined;
-    }
-  }
-  const source = fleet
-    ? (fleet as unknown as import("@recall/express").StatsSource)
+  // Fleet-wide figures: what every instance running fleetStats flushed to this Redis. An older
+  // @recall/redis without them leaves this process's own counters (zero: it serves no traffic).
+  const fleet =
+    typeof recallRedis.fleetStats === "function"
+      ? recallRedis.fleetStats(cache, { redis, prefix: args.statsPrefix })
+      : undefined;
+  const source: StatsSource = fleet
+    ? {
+        label: fleet.label,
+        fleet: true,
+        note: `${fleet.note}. Only instances running fleetStats(cache, { redis, prefix: "${args.statsPrefix}" }) are counted; semantic hits and guard refusals are this process's (none).`,
+        snapshot: () => fleet.snapshot(),
+        series: () => fleet.series(),
+      }
     : recallExpress.cacheStatsSource(
         cache,
         "Fleet-wide stats are not available (this @recall/redis has no fleetStats): these are this dashboard process's own counts, which stay at zero as it serves no traffic. Entries are read from Redis.",

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type CacheResponse, createCache } from "@recall/core";
-import { redisRecall } from "@recall/redis";
+import { fleetStats, redisRecall } from "@recall/redis";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseDashboardArgs, type RunningDashboard, redactUrl, startDashboard } from "../src/dashboard.js";
 import { main } from "../src/main.js";
@@ -38,6 +38,7 @@ describe("recall dashboard: arguments", () => {
       port: 8790,
       prefix: "recall",
       keyPrefix: "recall",
+      statsPrefix: "recall",
       title: "Recall on cache.internal:6380",
     });
     expect(parseDashboardArgs(["--help"], {})).toBe("help");
@@ -61,22 +62,29 @@ describe("recall dashboard: a cache on Redis", () => {
   const prefix = `cli-dashboard-${randomUUID().slice(0, 8)}`;
   const writer = redisRecall({ url: REDIS_URL, storeNamespace: prefix });
   const cache = createCache({ store: writer.store });
+  // The writer is an app instance that adds its counts to the fleet's stats in Redis.
+  const fleet = fleetStats(cache, { redis: writer, prefix: `${prefix}-stats` });
   let running: RunningDashboard | undefined;
   afterAll(async () => {
     await running?.close();
+    await fleet.close();
     await cache.purgeNamespace("default").catch(() => 0);
     await cache.purgeNamespace("billing").catch(() => 0);
     await cache.close();
     await writer.close();
   });
 
-  it("lists, inspects and deletes the entries another process stored, and says whose stats it shows", async () => {
+  it("lists, inspects and deletes the entries another process stored, and shows the fleet's counts", async () => {
     await cache.run(request("How do I reset my password?"), async () => reply("Settings, then Reset."));
     await cache.run(request("Where is my invoice?"), async () => reply("Billing, then Invoices."), {
       namespace: "billing",
       tags: ["invoices"],
     });
-    running = await startDashboard(args(["--redis", REDIS_URL, "--prefix", prefix, "--port", "0"]));
+    await cache.run(request("How do I reset my password?"), async () => reply("fresh"));
+    await fleet.flush();
+    running = await startDashboard(
+      args(["--redis", REDIS_URL, "--prefix", prefix, "--stats-prefix", `${prefix}-stats`, "--port", "0"]),
+    );
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
 
     const page = await fetch(running.url);
@@ -85,9 +93,13 @@ describe("recall dashboard: a cache on Redis", () => {
 
     const state = (await (await fetch(`${running.url}api/state`)).json()) as {
       source: { fleet: boolean; note: string | null };
+      stats: { namespaces: Record<string, { hits: number; misses: number }> };
     };
-    if (running.fleet) expect(state.source.fleet).toBe(true);
-    else expect(state.source.note).toMatch(/Fleet-wide stats are not available/);
+    expect(running.fleet).toBe(true);
+    expect(state.source.fleet).toBe(true);
+    expect(state.source.note).toMatch(/Only instances running fleetStats/);
+    expect(state.stats.namespaces.default).toMatchObject({ hits: 1, misses: 1 });
+    expect(state.stats.namespaces.billing).toMatchObject({ hits: 0, misses: 1 });
 
     const list = (await (await fetch(`${running.url}api/entries`)).json()) as {
       entries: Array<{ key: string; question?: string; preview: string; namespace: string; tags: string[] }>;
