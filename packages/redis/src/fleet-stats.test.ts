@@ -285,6 +285,10 @@ describe("fleetStats", () => {
       const hourTtl = await raw.pTTL(hourKey);
       expect(hourTtl).toBeGreaterThan(7 * 24 * hour - hour);
       expect(hourTtl).toBeLessThanOrEqual(7 * 24 * hour);
+      // An hour without counts keeps only its mark, for as long as its minute keys would live.
+      const idle = `{${p}:fleet}:h:${h0 - 1}`;
+      expect(await raw.hGetAll(idle)).toEqual({ "~rolled": "1" });
+      expect(await raw.pTTL(idle)).toBeLessThanOrEqual(3 * hour);
 
       // A late flush for the rolled hour lands in its hour key too.
       const late = createCache();

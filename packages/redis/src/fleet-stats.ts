@@ -154,16 +154,20 @@ for k = 2, #KEYS, 2 do
 end
 return 1`;
 
-// Sums an hour's minute keys into its hour key, once (the '~rolled' field marks it).
-// KEYS[1]: the hour key, KEYS[2..]: its minute keys. ARGV[1]: the hour key's TTL.
+// Sums an hour's minute keys into its hour key, once (the '~rolled' field marks it). An hour without
+// counts keeps only its mark, and only as long as its minute keys would have lived (a late flush for
+// it can come no later): an idle fleet does not leave a key per hour for the whole retention.
+// KEYS[1]: the hour key, KEYS[2..]: its minute keys. ARGV[1]: the hour key's TTL, ARGV[2]: an empty one's.
 const ROLLUP = `
 if redis.call('HEXISTS', KEYS[1], '~rolled') == 1 then return 0 end
+local added = 0
 for k = 2, #KEYS do
   local kv = redis.call('HGETALL', KEYS[k])
   for i = 1, #kv, 2 do redis.call('HINCRBYFLOAT', KEYS[1], kv[i], kv[i + 1]) end
+  added = added + #kv
 end
 redis.call('HSET', KEYS[1], '~rolled', '1')
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], added > 0 and ARGV[1] or ARGV[2])
 return 1`;
 
 interface Batch {
@@ -588,10 +592,18 @@ class FleetStatsImpl implements FleetStats {
     const perHour = this.hourMs / this.minuteMs;
     const keys = [this.hourKey(hour)];
     for (let m = hour * perHour; m < (hour + 1) * perHour; m++) keys.push(this.minuteKey(m));
-    const ttl = (hour + 1) * this.hourMs + this.keepHoursMs - now;
+    const end = (hour + 1) * this.hourMs;
+    const ttl = (ms: number) => String(Math.ceil(Math.max(1, ms)));
     return sendBounded(
       this.client,
-      ["EVAL", ROLLUP, String(keys.length), ...keys, String(Math.ceil(Math.max(1, ttl)))],
+      [
+        "EVAL",
+        ROLLUP,
+        String(keys.length),
+        ...keys,
+        ttl(end + this.keepHoursMs - now),
+        ttl(end + this.keepMinutesMs - now),
+      ],
       this.timeoutMs,
       keys[0],
     );
