@@ -665,7 +665,8 @@ class FleetStatsImpl implements FleetStats {
     const now = this.now();
     const earliest = now - this.keepHoursMs - this.hourMs;
     const from = Math.max(range.from ?? now - this.keepHoursMs, earliest);
-    const to = range.to ?? now + 1;
+    // Nothing is counted ahead of the clock: a range reaching far ahead reads no more keys.
+    const to = Math.min(range.to ?? now + 1, now + this.hourMs);
     const plan = await this.plan(from, to, now);
     const slots: Slots = new Map();
     for (const reply of await this.read(plan.flatMap((p) => p.keys))) addHash(slots, reply);
@@ -682,7 +683,7 @@ class FleetStatsImpl implements FleetStats {
 
   async series(options: FleetSeriesOptions = {}): Promise<FleetPoint[]> {
     const now = this.now();
-    const to = options.to ?? now + 1;
+    const to = Math.min(options.to ?? now + 1, now + this.minuteMs);
     const requested = options.from ?? now - this.hourMs;
     const step = options.step ?? (to - requested <= 3 * this.hourMs ? "minute" : "hour");
     if (step !== "minute" && step !== "hour") invalid(`series: step must be "minute" or "hour"`);
