@@ -55,6 +55,8 @@ describe("dashboard: the page", () => {
   it("redirects the mount path to its trailing slash, so the page's relative links resolve", async () => {
     const res = await request(appWith()).get("/recall").expect(308);
     expect(res.headers.location).toBe("/recall/");
+    const query = await request(appWith()).get("/recall?x=//evil.example").expect(308);
+    expect(query.headers.location).toBe("/recall/");
   });
 
   it("escapes the title it renders into the page", async () => {

@@ -80,8 +80,9 @@ export function dashboard(cache: RecallCache, options: DashboardOptions = {}): D
 
   router.get("/", (req, res) => {
     // Relative links need the trailing slash: /recall → /recall/.
+    // The mount path as matched, never the raw URL (a leading "//" would redirect to another host).
     const path = req.originalUrl.split("?")[0] ?? "";
-    if (!path.endsWith("/")) return res.redirect(308, `${path}/`);
+    if (!path.endsWith("/")) return res.redirect(308, `/${req.baseUrl.replace(/^\/+/, "")}/`);
     res.setHeader("Content-Type", "text/html; charset=utf-8");
     res.end(page);
   });
