@@ -46,6 +46,8 @@ describe("dashboard: the page", () => {
     expect(script.headers["content-type"]).toMatch(/^text\/javascript/);
     expect(() => new Script(script.text)).not.toThrow(); // the client function's source parses as it is
     expect(script.text).not.toContain("innerHTML");
+    // Self-contained: the client function refers to nothing of the module it was built in.
+    expect(script.text).not.toMatch(/\brequire\(|__vite_ssr|\bimport_\w+|\bimport\s*\(/);
     await request(app)
       .get("/recall/app.css")
       .expect(200)
