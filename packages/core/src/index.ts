@@ -54,6 +54,7 @@ export type { CacheResponse, FinishReason, ResponseToolCall, Usage } from "./res
 export type { SemanticMatch, SemanticMatcher, SemanticOptions } from "./semantic.js";
 export { DEFAULT_THRESHOLD } from "./semantic.js";
 export type { NamespaceStats, StatsCollector, StatsSnapshot } from "./stats.js";
+export { emptyStats } from "./stats.js";
 export type {
   StandardSchemaLike,
   StoreVerdict,

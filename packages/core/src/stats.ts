@@ -65,7 +65,8 @@ export interface StatsSnapshot {
   namespaces: Record<string, NamespaceStats>;
 }
 
-function empty(): NamespaceStats {
+/** A namespace's stats with every count at zero (for tools that add stats up, like fleet stats). */
+export function emptyStats(): NamespaceStats {
   return {
     hits: 0,
     semanticHits: 0,
@@ -173,7 +174,7 @@ export class StatsCollector {
   }
 
   snapshot(): StatsSnapshot {
-    const total = empty();
+    const total = emptyStats();
     // Null prototype: `namespaces["__proto__"] = s` would set the prototype instead of a member.
     const namespaces: Record<string, NamespaceStats> = Object.create(null);
     for (const [ns, s] of this.byNamespace) {
@@ -194,7 +195,7 @@ export class StatsCollector {
   private slot(ns: string): NamespaceStats {
     let s = this.byNamespace.get(ns);
     if (!s) {
-      s = empty();
+      s = emptyStats();
       this.byNamespace.set(ns, s);
     }
     return s;

@@ -1,4 +1,4 @@
-import type { NamespaceStats, Savings, StatsSnapshot } from "@recall/core";
+import { emptyStats, type NamespaceStats, type Savings, type StatsSnapshot } from "@recall/core";
 
 /**
  * The counters of core's `NamespaceStats`, flattened to paths: the hash fields of fleet stats
@@ -243,43 +243,6 @@ export function latencyOf(slot: Slot): FleetLatency {
       stale: figure(slot.h[3]),
     },
     misses: figure(slot.h[4]),
-  };
-}
-
-function noSavings(): Savings {
-  return { inputTokens: 0, outputTokens: 0, usd: 0 };
-}
-
-function emptyStats(): NamespaceStats {
-  return {
-    hits: 0,
-    semanticHits: 0,
-    coalesced: 0,
-    stale: 0,
-    graced: 0,
-    refreshes: { stored: 0, rejected: 0, failed: 0, skipped: 0 },
-    misses: 0,
-    bypasses: 0,
-    stores: 0,
-    rejects: 0,
-    semanticRejects: 0,
-    semanticSkips: 0,
-    semanticShed: 0,
-    errors: 0,
-    semanticHitsBy: { threshold: 0, alias: 0, verifier: 0, learned: 0 },
-    verify: { calls: 0, same: 0, different: 0, unsure: 0, failed: 0, ms: 0, cost: noSavings() },
-    promotions: 0,
-    feedback: { wrong: 0, right: 0 },
-    shadow: {
-      candidates: 0,
-      wouldHit: 0,
-      judgedSame: 0,
-      judgedDifferent: 0,
-      answersAgree: 0,
-      wouldSave: noSavings(),
-    },
-    hitRate: 0,
-    saved: noSavings(),
   };
 }
 
