@@ -223,37 +223,16 @@ export class RecallCache {
       after = found.after;
     }
 
+    const miss: MissCall = { status: "miss", request, keys, call, options, after, stale, variants: answers };
     for (let attempt = 0; ; attempt++) {
       const slot = this.coalescer.join(keys.key, options.waitTimeoutMs ?? this.waitTimeoutMs);
-      if (slot.leader) {
-        const miss: MissCall = {
-          status: "miss",
-          request,
-          keys,
-          call,
-          options,
-          after,
-          stale,
-          variants: answers,
-        };
-        return this.lead<T>(miss, slot.settle, filling);
-      }
+      if (slot.leader) return this.lead<T>(miss, slot.settle, filling);
       const shared = (await slot.result) as CacheOutcome<T> | undefined;
       // A leader's stale answer (grace) is for waiters that allow grace too.
       const wanted = shared && (shared.status !== "stale" || stale !== undefined);
       if (shared && wanted) return { hit: true, outcome: this.stages.hits.coalesced(shared, call, modelId) };
       // The leader failed or took too long: try to lead (once more at most), then call on our own.
-      if (attempt >= 1)
-        return missTicket<T>(this.stages.tickets, {
-          status: "miss",
-          request,
-          keys,
-          call,
-          options,
-          after,
-          stale,
-          variants: answers,
-        });
+      if (attempt >= 1) return missTicket<T>(this.stages.tickets, miss);
     }
   }
 
