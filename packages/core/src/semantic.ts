@@ -301,3 +301,9 @@ export class SemanticMatcher {
 export function questionHash(question: string): string {
   return sha256(question).slice(0, 24);
 }
+
+/** The wording a match was found by: its entry's question, or the alias that matched. */
+export function matchedQuestionOf(match: SemanticMatch): string {
+  if (match.matched === match.key) return match.entry.question ?? "";
+  return match.entry.aliases?.find((a) => a.id === match.matched)?.question ?? match.entry.question ?? "";
+}

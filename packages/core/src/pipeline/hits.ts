@@ -2,7 +2,7 @@ import type { CacheEntry } from "../entry.js";
 import type { Emitter, Savings } from "../events.js";
 import type { PriceTable } from "../pricing.js";
 import type { CacheResponse } from "../response.js";
-import { questionHash, type SemanticMatch } from "../semantic.js";
+import { matchedQuestionOf, questionHash, type SemanticMatch } from "../semantic.js";
 import { encodeHitId } from "../verify/hit-id.js";
 import type { Clock } from "./clock.js";
 import type { CacheOutcome, CallInfo, DecidedBy } from "./outcome.js";
@@ -36,8 +36,7 @@ export class Hits {
   ): CacheOutcome<T> {
     const { key, entry, similarity, matched } = match;
     const outcome = this.fromEntry<T>("semantic-hit", key, entry, call, modelId);
-    const matchedQuestion =
-      (matched === key ? entry.question : entry.aliases?.find((a) => a.id === matched)?.question) ?? "";
+    const matchedQuestion = matchedQuestionOf(match);
     const id = encodeHitId({
       kind: "semantic",
       namespace: call.namespace,

@@ -1,10 +1,10 @@
 import type { Emitter } from "../events.js";
 import type { PriceTable } from "../pricing.js";
 import type { CacheResponse } from "../response.js";
-import type { SemanticFinding } from "../semantic.js";
+import { matchedQuestionOf, type SemanticFinding } from "../semantic.js";
 import type { VerdictDecision } from "../verify/verifier.js";
 import type { CallInfo } from "./outcome.js";
-import { candidateQuestion, type Verification } from "./verification.js";
+import type { Verification } from "./verification.js";
 
 /**
  * Shadow mode (`semantic.mode: "shadow"`): exact hits are served, nothing by meaning. After a miss,
@@ -38,7 +38,7 @@ export class Shadow {
         this.events.emit("shadow", {
           ...call,
           similarity: candidate.similarity,
-          candidate: candidateQuestion(candidate),
+          candidate: matchedQuestionOf(candidate),
           wouldHit,
           ...(decidedBy ? { decidedBy } : {}),
           ...(decision ? { decision } : {}),

@@ -3,7 +3,7 @@ import { errorCodes, RecallError, toRecallError } from "../errors.js";
 import type { Emitter } from "../events.js";
 import type { PriceTable } from "../pricing.js";
 import type { CacheResponse } from "../response.js";
-import { questionHash, type SemanticMatch, type SemanticMatcher } from "../semantic.js";
+import { matchedQuestionOf, questionHash, type SemanticMatch, type SemanticMatcher } from "../semantic.js";
 import { attr, callAttributes, traced } from "../telemetry.js";
 import { exploitProbability, observe } from "../verify/evidence.js";
 import { VERIFY_DEFAULTS, type VerifyOptions } from "../verify/options.js";
@@ -226,7 +226,7 @@ export class Verification {
           question: pending.question,
           candidate: {
             key: candidate.key,
-            question: candidateQuestion(candidate),
+            question: matchedQuestionOf(candidate),
             answer: candidate.entry.response,
           },
           similarity: candidate.similarity,
@@ -310,14 +310,4 @@ export class Verification {
       ...(call ? { key: call.key, namespace: call.namespace } : {}),
     });
   }
-}
-
-/** The wording the candidate was matched by: its entry's question, or the alias that matched. */
-export function candidateQuestion(candidate: SemanticMatch): string {
-  if (candidate.matched === candidate.key) return candidate.entry.question ?? "";
-  return (
-    candidate.entry.aliases?.find((a) => a.id === candidate.matched)?.question ??
-    candidate.entry.question ??
-    ""
-  );
 }
