@@ -36,17 +36,9 @@ export class CrossInstanceLock {
     const deadline = this.clock.now() + waitTimeoutMs;
     const lockKey = `${key}:lock`;
     while (this.clock.now() < deadline) {
-      const permit = this.breaker.allow();
-      if (!permit) return {};
-      let handle: LockHandle | undefined;
-      try {
-        handle = await this.lock.acquire(lockKey, this.ttlMs);
-        this.breaker.succeeded(permit);
-      } catch (error) {
-        this.events.emit("error", { error: toRecallError(errorCodes.LOCK_ERROR, "lock failed", error), key });
-        this.breaker.failed(permit);
-        return {};
-      }
+      const { handle, held } = await this.tryAcquire(key);
+      // Skipped (failing, or its breaker open): the caller goes on without the lock.
+      if (!handle && !held) return {};
       if (handle) {
         // Someone may have stored the answer between our read and the lock.
         const entry = await this.entries.read(key);
