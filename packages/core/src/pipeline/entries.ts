@@ -66,8 +66,8 @@ export class Entries {
   /**
    * Rewrites the entry under `key` with `change` (aliases, refusals, evidence), keeping its
    * expiry. Returns the new entry, or undefined when it is gone, `change` returned undefined, or the
-   * write failed. Read-modify-write: two instances changing one entry at once may lose one change,
-   * which costs a verification again, never a wrong answer.
+   * write failed. Read-modify-write: call it through `EntryUpdater` (`entry-update.ts`), which runs
+   * the changes of one entry one at a time.
    */
   async update(
     key: string,

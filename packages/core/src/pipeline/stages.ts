@@ -69,9 +69,10 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
   const sliding = options.ttlMode === "sliding";
   const entries = new Entries(store, prefix, sliding, clock, events, semantic, freshness.invalidated);
   const updates = new Updates(options.lock, events, clock);
+  const updater = new EntryUpdater(entries, updates);
   const aliasVectors = new AliasVectors(store, updates, clock);
   const sync = new IndexSync(options.bus, semantic, entries, events, aliasVectors);
-  const writer = new Writer(entries, semantic, sync, events, clock, options.ttl ?? DAY, freshness);
+  const writer = new Writer(entries, semantic, sync, events, clock, options.ttl ?? DAY, freshness, updater);
   const validators = options.validate === undefined ? [] : [options.validate].flat();
   const lock =
     options.lock &&
@@ -87,7 +88,6 @@ export function buildStages(options: CacheOptions, events: Emitter, prefix: stri
   const prices = new PriceTable(options.pricing);
   const purger = new Purger(entries, semantic, sync, prefix);
   const verify = options.semantic?.verify;
-  const updater = new EntryUpdater(entries, updates);
   const pool = new EvidencePool(store, updates, prefix, clock);
   const verification =
     semantic &&

@@ -68,8 +68,7 @@ export function answersOf(entry: CacheEntry): CacheResponse[] {
 
 /** `entry` with `response` appended as one more variant. */
 export function withVariant(entry: CacheEntry, response: CacheResponse): CacheEntry {
-  const more = Array.isArray(entry.variants) ? entry.variants.filter(isAnswer) : [];
-  return { ...entry, variants: [...more, response] };
+  return { ...entry, variants: [...answersOf(entry).slice(1), response] };
 }
 
 /**

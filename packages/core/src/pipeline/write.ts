@@ -6,6 +6,7 @@ import type { SemanticMatcher } from "../semantic.js";
 import { attr, callAttributes, traced } from "../telemetry.js";
 import type { Clock } from "./clock.js";
 import type { Entries } from "./entries.js";
+import type { EntryUpdater } from "./entry-update.js";
 import type { Freshness } from "./freshness.js";
 import type { IndexSync } from "./index-sync.js";
 import { embedQuestion } from "./meaning.js";
@@ -28,6 +29,7 @@ export class Writer {
     private readonly clock: Clock,
     private readonly defaultTtl: number,
     private readonly freshness: Freshness,
+    private readonly updater: EntryUpdater,
   ) {}
 
   /**
@@ -57,23 +59,22 @@ export class Writer {
     options: CallOptions,
     variants = 1,
   ): Promise<number> {
-    const now = this.clock.now();
     if (variants > 1) {
-      const existing = await this.entries.read(keys.key);
-      const until = existing && (existing.keepUntil ?? existing.expiresAt);
-      if (existing && (until === undefined || until > now)) {
-        const held = answersOf(existing).length;
-        if (held >= variants) return 0;
-        const ok = await this.entries.store.set(
-          keys.key,
-          withVariant(existing, response),
-          until === undefined ? undefined : until - now,
-        );
-        if (!ok) return 0;
-        this.events.emit("store", { ...call, ...(existing.ttl ? { ttl: existing.ttl } : {}) });
-        return held + 1;
+      // Appended like any change to a stored entry: one at a time per entry, across instances
+      // under the shared lock, keeping its expiry (`entry-update.ts`).
+      let found = false;
+      const appended = await this.updater.update(keys.key, (existing) => {
+        found = true;
+        return answersOf(existing).length >= variants ? undefined : withVariant(existing, response);
+      });
+      if (appended) {
+        this.events.emit("store", { ...call, ...(appended.ttl ? { ttl: appended.ttl } : {}) });
+        return answersOf(appended).length;
       }
+      // Full already (filled meanwhile by another instance), or the write failed: nothing stored.
+      if (found) return 0;
     }
+    const now = this.clock.now();
     const ttl = options.ttl ?? this.defaultTtl;
     // Kept past its TTL for as long as it may be served stale (stale-while-revalidate, grace).
     const kept = ttl > 0 ? this.freshness.keepPastTtl(options) : 0;
