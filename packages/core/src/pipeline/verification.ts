@@ -1,3 +1,4 @@
+import { onDeadline } from "../deadline.js";
 import type { Alias, CacheEntry } from "../entry.js";
 import { errorCodes, RecallError, toRecallError } from "../errors.js";
 import type { Emitter } from "../events.js";
@@ -209,12 +210,13 @@ export class Verification {
     const { candidate, call } = pending;
     const controller = new AbortController();
     const started = performance.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Like the store's and the lock's timers, the budget measures the verifier, not the event loop.
+    let cancel = () => {};
     const late = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => {
+      cancel = onDeadline(budgetMs, () => {
         controller.abort(new Error(`the verifier took longer than ${budgetMs} ms`));
         resolve("timeout");
-      }, budgetMs);
+      });
     });
     let decision: VerdictDecision = "unsure";
     let reason: string | undefined;
@@ -251,7 +253,7 @@ export class Verification {
       reason = "the verifier threw";
       this.report("the verifier failed; the candidate is not served", error, call);
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
     const ms = performance.now() - started;
     this.events.emit("verify", {
