@@ -54,6 +54,8 @@ function testResultFiles() {
   return dirs.map((d) => join(d, ".vitest-results.json"));
 }
 
+const firstLine = (text) => (text ?? "").trim().split("\n")[0].slice(0, 300);
+
 function test() {
   for (const file of testResultFiles()) rmSync(file, { force: true });
   step("running every package's tests (vitest, through turbo)");
@@ -61,6 +63,7 @@ function test() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  const failures = [];
   for (const file of testResultFiles()) {
     if (!existsSync(file)) {
       // A package with tests that wrote no report crashed or found no test: count it as a failure.
@@ -76,10 +79,20 @@ function test() {
     failed += r.numFailedTests;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
     // A suite that failed to load counts as a failure even with no failed test inside it.
-    failed += (r.testResults ?? []).filter(
-      (s) => s.status === "failed" && s.assertionResults.length === 0,
-    ).length;
+    for (const suite of r.testResults ?? []) {
+      const where = suite.name.startsWith(root) ? suite.name.slice(root.length + 1) : suite.name;
+      if (suite.status === "failed" && suite.assertionResults.length === 0) {
+        failed++;
+        failures.push(`${where}: ${firstLine(suite.message)}`);
+      }
+      for (const a of suite.assertionResults) {
+        if (a.status === "failed")
+          failures.push(`${where} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+      }
+    }
   }
+  // The failed tests again at the end, where a CI log's tail shows them.
+  if (failures.length > 0) console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join("\n")}`);
   console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
   process.exit(status !== 0 || failed > 0 ? 1 : 0);
 }
