@@ -192,7 +192,7 @@ describe("dashboard: the JSON endpoints", () => {
     expect(res.body).toEqual({ action: "unpaired" });
     expect(await ask(cache, "support", CLOSE)).toBe("miss");
     const after = await request(app).get("/recall/api/state").expect(200);
-    expect(after.body.semanticHits[0].reported).toBe("wrong");
+    expect(after.body.semanticHits[0].reported).toBe("wrong (unpaired)");
     expect(after.body.stats.namespaces.support.feedback.wrong).toBe(1);
   });
 

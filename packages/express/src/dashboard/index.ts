@@ -192,7 +192,7 @@ export function dashboard(cache: RecallCache, options: DashboardOptions = {}): D
     action({ id: "string", wrong: "boolean" }, async ({ id, wrong }) => {
       try {
         const result = await cache.feedback(id as string, { wrong: wrong as boolean });
-        recorder.markReported(id as string, wrong as boolean);
+        recorder.markReported(id as string, wrong as boolean, result.action);
         return result;
       } catch (error) {
         if (error instanceof RecallError && error.code === errorCodes.INVALID_REQUEST)

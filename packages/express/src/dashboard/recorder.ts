@@ -37,8 +37,11 @@ export interface SemanticHitRecord {
   similarity: number;
   decidedBy: string;
   ms?: number;
-  /** Set once the dashboard reported it: `wrong` or `right`. */
-  reported?: "wrong" | "right";
+  /**
+   * Set once the dashboard reported it: `wrong` or `right`, then what the feedback did, e.g.
+   * `wrong (unpaired)`. The page shows it as is, whether it rendered the row before or after.
+   */
+  reported?: string;
 }
 
 export interface RejectRecord {
@@ -152,8 +155,9 @@ export class DashboardRecorder {
   }
 
   /** Marks a listed hit as reported through the dashboard. */
-  markReported(id: string, wrong: boolean): void {
-    for (const hit of this.hits) if (hit.id === id) hit.reported = wrong ? "wrong" : "right";
+  markReported(id: string, wrong: boolean, action: string): void {
+    const reported = `${wrong ? "wrong" : "right"} (${action})`;
+    for (const hit of this.hits) if (hit.id === id) hit.reported = reported;
   }
 
   guardRefusals(): { byRule: Array<{ rule: string; count: number }>; latest: RejectRecord[] } {
