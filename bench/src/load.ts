@@ -1,11 +1,12 @@
 /**
  * Semantic matching under load (issue 14), in four parts of one run:
  *
- * 1. 32 concurrent clients for 30 s (quick: 5 s) on a Redis store with the default store timeout,
- *    semantic matching on with the local embedder at its defaults: half exact repeats, a quarter
- *    paraphrases, a quarter new questions; a fake model that only waits 100-300 ms. Event-loop delay,
- *    exact-hit latency and the share of exact repeats answered from the cache.
- * 2. The same load on a cache without semantic matching, for the exact-hit latency beside it.
+ * 1. 32 concurrent clients for 30 s in all (quick: 5 s) on a Redis store with the default store
+ *    timeout, semantic matching on with the local embedder at its defaults: half exact repeats, a
+ *    quarter paraphrases, a quarter new questions; a fake model that only waits 100-300 ms.
+ *    Event-loop delay, exact-hit latency and the share of exact repeats answered from the cache.
+ * 2. The same load on a cache without semantic matching, for the exact-hit latency beside it. Parts
+ *    1 and 2 run in alternating rounds (3 of 10 s each; quick: 2 of 2.5 s), like part 3.
  * 3. Semantic lookups of new questions per second, embedder with its worker pool against the same
  *    on the main thread (`threads: 0`), in alternating rounds.
  * 4. The stampede: 4 processes on one Redis (store, lock, bus), each under a background load, fire
@@ -17,12 +18,19 @@
  */
 import { createCache, type RecallCache } from "@recall/core";
 import { redisRecall } from "@recall/redis";
-import { createLocalEmbedder, type LocalEmbedder } from "@recall/transformers";
+import { createLocalEmbedder } from "@recall/transformers";
 import { type BenchOptions, comparedFigure, type Figure, round } from "../../packages/core/bench/figures.js";
 import { deleteKeys, REDIS_URL, runPrefix } from "./load-redis.js";
 import { runStampede } from "./load-stampede.js";
 import { semanticLookupsPerSecond, unshedSemantic } from "./load-throughput.js";
-import { exactHitP99, runTraffic, type TrafficResult } from "./load-traffic.js";
+import {
+  exactHitP99,
+  LoopDelay,
+  mergeTraffic,
+  newTrafficHistory,
+  runTraffic,
+  type TrafficResult,
+} from "./load-traffic.js";
 import { fakeUpstream } from "./load-upstream.js";
 
 const CLIENTS = 32;
@@ -42,47 +50,68 @@ export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> 
     return once;
   };
   try {
-    // 1 and 2: the mixed load, semantic on, then off.
-    const seconds = quick ? 5 : 30;
-    const load = async (semantic: boolean): Promise<TrafficResult> => {
+    // 1 and 2: the mixed load on two caches, semantic on and off, in alternating rounds (on first
+    // in odd rounds, off first in even ones), so that what else the host runs meanwhile weighs on
+    // both alike. Each cache keeps its entries, history and event-loop delay samples across rounds.
+    const loadRounds = quick ? 2 : 3;
+    const loadRoundMs = ((quick ? 5 : 30) * 1000) / loadRounds;
+    const local = createLocalEmbedder();
+    const closeEmbedder = toClose(() => local.dispose());
+    await local.load();
+    await local.embed(["warm up the model"]);
+    const modes = [true, false].map((semantic) => {
       const label = semantic ? "semantic on" : "semantic off";
       const redis = redisRecall({ url: REDIS_URL, storeNamespace: `${prefix}-${semantic ? "on" : "off"}` });
       const closeRedis = toClose(() => redis.close());
-      let embedder: LocalEmbedder | undefined;
-      let closeEmbedder = async (): Promise<unknown> => undefined;
-      if (semantic) {
-        const local = createLocalEmbedder();
-        embedder = local;
-        closeEmbedder = toClose(() => local.dispose());
-        await embedder.load();
-        await embedder.embed(["warm up the model"]);
-      }
       const cache = createCache({
         store: redis.store,
         keyPrefix: prefix,
-        ...(embedder ? { semantic: { embedder } } : {}),
+        ...(semantic ? { semantic: { embedder: local } } : {}),
       });
       const closeCache = toClose(() => cache.close());
-      await cache.ready();
-      const errors = countEvents(cache);
-      progress(`${label}: ${CLIENTS} clients for ${seconds} s (50% exact repeats, 25% paraphrases, 25% new)`);
-      const result = await runTraffic({
+      return {
+        label,
         cache,
+        closeAll: async () => {
+          await closeCache();
+          await closeRedis();
+        },
+        errors: countEvents(cache),
+        history: newTrafficHistory(),
+        delay: new LoopDelay(),
         upstream: fakeUpstream(),
-        clients: CLIENTS,
-        durationMs: seconds * 1000,
-        progress: (m) => progress(`${label}: ${m}`),
-      });
+        rounds: [] as TrafficResult[],
+      };
+    });
+    await Promise.all(modes.map((m) => m.cache.ready()));
+    progress(
+      `${loadRounds} round(s) of ${loadRoundMs / 1000} s each, semantic on and off in turn: ${CLIENTS} clients (50% exact repeats, 25% paraphrases, 25% new)`,
+    );
+    for (let r = 0; r < loadRounds; r++) {
+      for (const mode of r % 2 === 0 ? modes : [...modes].reverse()) {
+        mode.rounds.push(
+          await runTraffic({
+            cache: mode.cache,
+            upstream: mode.upstream,
+            clients: CLIENTS,
+            durationMs: loadRoundMs,
+            history: mode.history,
+            delay: mode.delay,
+            progress: (m) => progress(`${mode.label}, round ${r + 1}/${loadRounds}: ${m}`),
+          }),
+        );
+      }
+      progress(`round ${r + 1}/${loadRounds} done`);
+    }
+    const [on, off] = modes.map((mode) => {
+      const result = mergeTraffic(mode.rounds);
       progress(
-        `${label}: ${result.requests} requests (${(result.requests / result.seconds).toFixed(0)}/s), ${result.upstreamCalls} upstream; ${JSON.stringify(result.statuses)}; exact repeats from cache ${result.exactFromCache}/${result.exactRepeats}; paraphrase hits ${result.paraphraseHits}/${result.paraphrases}; answers not stored ${result.notStored}; ${errors.summary()}; event-loop delay p50 ${result.eventLoopDelayP50Ms.toFixed(1)} ms, p99 ${result.eventLoopDelayP99Ms.toFixed(1)} ms, max ${result.eventLoopDelayMaxMs.toFixed(0)} ms`,
+        `${mode.label}: ${result.requests} requests (${(result.requests / result.seconds).toFixed(0)}/s), ${result.upstreamCalls} upstream; ${JSON.stringify(result.statuses)}; exact repeats from cache ${result.exactFromCache}/${result.exactRepeats}; paraphrase hits ${result.paraphraseHits}/${result.paraphrases}; answers not stored ${result.notStored}; ${mode.errors.summary()}; event-loop delay p50 ${result.eventLoopDelayP50Ms.toFixed(1)} ms, p99 ${result.eventLoopDelayP99Ms.toFixed(1)} ms, max ${result.eventLoopDelayMaxMs.toFixed(0)} ms; exact-hit p99 by round ${mode.rounds.map((x) => exactHitP99(x).toFixed(2)).join(", ")} ms`,
       );
-      await closeCache();
-      await closeEmbedder();
-      await closeRedis();
       return result;
-    };
-    const on = await load(true);
-    const off = await load(false);
+    }) as [TrafficResult, TrafficResult];
+    for (const mode of modes) await mode.closeAll();
+    await closeEmbedder();
     const onP99 = exactHitP99(on);
     const offP99 = exactHitP99(off);
     const loopOff = comparedFigure(
