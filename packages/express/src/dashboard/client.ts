@@ -1,26 +1,13 @@
 /**
  * The dashboard page's script. It runs in the browser: `page.ts` serves this function's source,
  * so it must use nothing from outside its own body (no imports, no module-level values; types are
- * fine, they are erased). Every text from the cache is set with `textContent`, never as HTML.
+ * fine, they are erased: the page reads the server's own types). Every text from the cache is set
+ * with `textContent`, never as HTML.
  */
+import type { EntryDetail, EntrySummary } from "./entries.js";
+import type { ModelCounts, PointCounts, RejectRecord, SemanticHitRecord, SeriesPoint } from "./recorder.js";
+import type { LatencyFigure } from "./stats-source.js";
 
-interface Counts {
-  exact: number;
-  semantic: number;
-  coalesced: number;
-  stale: number;
-  graced: number;
-  misses: number;
-  inputTokens: number;
-  outputTokens: number;
-  usd: number;
-  judgeUsd: number;
-}
-interface Point {
-  at: number;
-  total: Counts;
-  namespaces: Record<string, Counts>;
-}
 interface Savings {
   inputTokens: number;
   outputTokens: number;
@@ -50,11 +37,6 @@ interface NsStats {
     wouldSave: Savings;
   };
 }
-interface Figure {
-  count: number;
-  p50: number;
-  p95: number;
-}
 interface State {
   title: string;
   now: number;
@@ -66,77 +48,19 @@ interface State {
     scope: string;
     hitsTimed: boolean;
     missesTimed: boolean;
-    hits: Figure;
-    byKind: Record<string, Figure>;
-    misses: Figure;
+    hits: LatencyFigure;
+    byKind: Record<string, LatencyFigure>;
+    misses: LatencyFigure;
   };
   models: {
     scope: string;
-    rows: Array<{
-      namespace: string;
-      model: string;
-      exact: number;
-      semantic: number;
-      coalesced: number;
-      stale: number;
-      misses: number;
-    }>;
+    rows: ModelCounts[];
   };
-  semanticHits: Array<{
-    at: number;
-    namespace: string;
-    model: string;
-    key: string;
-    id: string;
-    question: string;
-    matchedQuestion: string;
-    similarity: number;
-    decidedBy: string;
-    ms?: number;
-    reported?: string;
-  }>;
+  semanticHits: SemanticHitRecord[];
   guard: {
     byRule: Array<{ rule: string; count: number }>;
-    latest: Array<{
-      at: number;
-      namespace: string;
-      similarity: number;
-      rule: string;
-      reason: string;
-      candidate: string;
-    }>;
+    latest: RejectRecord[];
   };
-}
-interface EntrySummary {
-  key: string;
-  namespace: string;
-  model: string;
-  question?: string;
-  preview: string;
-  tags: string[];
-  createdAt: number;
-  expiresAt?: number;
-  aliases: number;
-}
-interface EntryDetail {
-  key: string;
-  namespace: string;
-  model: string;
-  question?: string;
-  answer: string;
-  answerTruncated: boolean;
-  tags: string[];
-  createdAt: number;
-  expiresAt?: number;
-  keepUntil?: number;
-  ttl?: number;
-  expired: boolean;
-  aliases: string[];
-  refused: number;
-  threshold?: number;
-  observations: number;
-  finishReason?: string;
-  usage?: { inputTokens?: number; outputTokens?: number };
 }
 type Child = Node | string | number | null | undefined | false;
 
@@ -150,7 +74,7 @@ export function dashboardClient(): void {
     misses: "#b9bec6",
   };
   const SVG = "http://www.w3.org/2000/svg";
-  let points: Point[] = [];
+  let points: SeriesPoint[] = [];
   let lastAt = 0;
   let intervalMs = 5000;
 
@@ -309,7 +233,7 @@ export function dashboardClient(): void {
     }
   }
 
-  function countsOf(point: Point, ns: string): Counts | undefined {
+  function countsOf(point: SeriesPoint, ns: string): PointCounts | undefined {
     return ns === "(all)" ? point.total : point.namespaces[ns];
   }
 
@@ -390,7 +314,7 @@ export function dashboardClient(): void {
     });
     const shown = points.slice(-240);
     const max = Math.max(1e-9, ...shown.map((p) => Math.max(p.total.usd, p.total.judgeUsd)));
-    const line = (value: (p: Point) => number, color: string) => {
+    const line = (value: (p: SeriesPoint) => number, color: string) => {
       if (shown.length < 1) return;
       const x = (i: number) => (shown.length === 1 ? width / 2 : (i / (shown.length - 1)) * width);
       const d = shown
@@ -417,7 +341,7 @@ export function dashboardClient(): void {
 
   function renderLatency(state: State): void {
     const l = state.latency;
-    const row = (name: string, f: Figure, timed: boolean) =>
+    const row = (name: string, f: LatencyFigure, timed: boolean) =>
       el(
         "tr",
         { "data-kind": name },
@@ -579,7 +503,7 @@ export function dashboardClient(): void {
       const [state, series] = await Promise.all([
         call<State>("api/state"),
         // From just before the last point: a source's newest bucket may still be filling.
-        call<{ intervalMs: number; points: Point[] }>(`api/series?since=${Math.max(0, lastAt - 1)}`),
+        call<{ intervalMs: number; points: SeriesPoint[] }>(`api/series?since=${Math.max(0, lastAt - 1)}`),
       ]);
       intervalMs = state.intervalMs;
       const first = series.points[0];
