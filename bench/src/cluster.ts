@@ -24,8 +24,8 @@ import {
 } from "../../packages/core/bench/figures.js";
 import { clusterIsUp, clusterNodes, clusterScript } from "../../packages/redis/test/cluster.js";
 import { runFailover } from "../../packages/redis/test/failover.js";
+import { REDIS_URL } from "./load-redis.js";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const FAILOVER_BASE = 7130;
 
 export async function run({ quick, progress }: BenchOptions): Promise<Figure[]> {

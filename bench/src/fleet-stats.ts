@@ -17,8 +17,8 @@ import {
   printFigures,
   round,
 } from "../../packages/core/bench/figures.js";
+import { REDIS_URL } from "./load-redis.js";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const ENTRIES = 1_000;
 
 const never = async () => {
